@@ -1,0 +1,263 @@
+package task.api;
+
+import java.util.function.Consumer;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One long or blocking operation on a source object, reporting its success
+ * or failure to a {@link TaskCallback}: the port of QEMU's {@code QIOTask}.
+ * <p>
+ * A task is created by {@link TaskService#create}; the operation then either
+ * completes it directly ({@link #complete()}, for example from a timer or an
+ * I/O watch on an {@link EventContext}) or runs a {@link TaskWorker} with
+ * {@link #runInThread}, whose completion is delivered on an event context.
+ * Either way the callback runs exactly once, or never if the task is
+ * {@linkplain #dispose() disposed} first.
+ * <p>
+ * <b>Finishing.</b> After the callback returns (or instead of it, on
+ * disposal) the task finishes and releases, exactly once and in this order:
+ * the worker's cleanup, the callback's cleanup, the result's cleanup, an
+ * error nobody {@linkplain #propagateError() took} (logged at debug level),
+ * and finally its reference on the source. A cleanup that throws does not
+ * stop the others.
+ * <p>
+ * <b>Use after finishing.</b> Upstream leaves a freed task undefined; here
+ * every method except {@link #id()}, {@link #name()}, {@link #state()},
+ * {@link #isCancelled()}, {@link #cancel(boolean)} and {@link #dispose()}
+ * throws {@link IllegalStateException} once the task has finished normally.
+ * Once a task is cancelled or disposed, late calls from its operation are
+ * tolerated instead, since the operation cannot avoid racing with the
+ * canceller: {@link #complete()} does nothing, a late result's cleanup runs
+ * at once, a late error is dropped.
+ * <p>
+ * <b>Threading.</b> All methods may be called from any thread. The task's
+ * error and result are guarded by the task, so a worker and a canceller may
+ * race safely.
+ *
+ * @param <S> the type of the source object
+ * @param <R> the type of the result
+ */
+@ProviderType
+public interface Task<S, R> {
+
+    /**
+     * The task's identifier, unique within its runtime, for diagnostics and
+     * {@link TaskInspector#cancel(long)}. Usable at any time.
+     *
+     * @return a positive identifier
+     */
+    long id();
+
+    /**
+     * The task's name for diagnostics, as given to
+     * {@link TaskService.Builder#name(String)} or {@code "task-" + id()}.
+     * Usable at any time.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Where the task stands now. Usable at any time; the answer may be stale
+     * as soon as it is returned when other threads drive the task.
+     *
+     * @return the current state
+     */
+    TaskState state();
+
+    /**
+     * The object the operation runs on: {@code qio_task_get_source}. The task
+     * holds a strong reference to it until it finishes; the caller gets no
+     * reference of its own and must keep one itself to use the source beyond
+     * the task's life.
+     *
+     * @return the source given at creation
+     * @throws IllegalStateException if the task has finished
+     */
+    S source();
+
+    /**
+     * Runs {@code worker} on the {@link ThreadRunner} and delivers the
+     * completion on the runtime's default context:
+     * {@code qio_task_run_in_thread(task, worker, NULL, NULL, NULL)}.
+     *
+     * @param worker the blocking work
+     * @throws IllegalStateException as {@link #runInThread(TaskWorker, Runnable, EventContext)}
+     * @see #runInThread(TaskWorker, Runnable, EventContext)
+     */
+    default void runInThread(TaskWorker<S, R> worker) {
+        runInThread(worker, null, null);
+    }
+
+    /**
+     * Runs {@code worker} on the {@link ThreadRunner}; when it returns, the
+     * completion is posted to {@code context} and the callback runs on the
+     * thread driving that context, never on the worker's thread:
+     * {@code qio_task_run_in_thread}.
+     * <p>
+     * The worker's data is whatever the worker captures; {@code cleanup}
+     * releases it when the task finishes, after the callback, so that the
+     * callback may still read the worker's data (as upstream).
+     * <p>
+     * This method returns at once. If the runner refuses the worker (it is
+     * stopped), the worker never runs and the task completes on
+     * {@code context} with the {@link java.util.concurrent.RejectedExecutionException}
+     * as its error. If {@code context} is closed when the worker returns, the
+     * task is disposed (see {@link EventContext#close()}).
+     * <p>
+     * Differences from upstream: workers run on a pool or on virtual threads
+     * rather than one new OS thread each; on a task already cancelled or
+     * disposed, the worker never runs and {@code cleanup} runs at once.
+     * <p>
+     * Happens-before: this call happens-before the worker runs; the worker's
+     * actions happen-before the callback.
+     *
+     * @param worker the blocking work
+     * @param cleanup releases the worker's data when the task finishes, or null
+     * @param context where the callback runs, or null for the default context
+     * @throws IllegalStateException if the task already runs in a thread, is
+     *         completing, or has finished
+     */
+    void runInThread(TaskWorker<S, R> worker, Runnable cleanup, EventContext context);
+
+    /**
+     * Runs the callback now, in the calling thread, then finishes the task:
+     * {@code qio_task_complete}. For tasks whose operation completes them
+     * itself (from a timer, an I/O watch, or inline); a task running in a
+     * thread completes through its context or {@link #waitThread()} instead.
+     * <p>
+     * Errors: an exception thrown by the callback, or else the first one
+     * thrown by a cleanup, is rethrown here after the task has finished;
+     * later cleanup failures are added to it as suppressed.
+     * On a cancelled or disposed task this does nothing.
+     *
+     * @throws IllegalStateException if the task runs in a thread, is already
+     *         completing (for instance, when called from its own callback),
+     *         or has finished
+     */
+    void complete();
+
+    /**
+     * Records a failure of the operation: {@code qio_task_set_error}.
+     * A null error does nothing. Only the first error is kept and returned by
+     * {@link #propagateError()}; unlike upstream, which frees later errors,
+     * each later one is added to the first as a
+     * {@linkplain Throwable#addSuppressed(Throwable) suppressed} exception.
+     * Safe from any thread, including a worker racing a canceller.
+     *
+     * @param error the failure, or null
+     * @throws IllegalStateException if the task has finished normally
+     */
+    void setError(Throwable error);
+
+    /**
+     * Hands the task's error to the caller and clears it:
+     * {@code qio_task_propagate_error}. The very object given to
+     * {@link #setError} (or thrown by the worker) is returned; a second call
+     * returns null. For a cancelled task this is a
+     * {@link TaskCancelledException}, carrying any earlier error as
+     * suppressed.
+     *
+     * @return the error, or null if there is none (any more)
+     * @throws IllegalStateException if the task has finished
+     */
+    Throwable propagateError();
+
+    /**
+     * Attaches a result to the task: {@code qio_task_set_result_pointer}.
+     * A previous result is replaced and, unlike upstream (which leaks it),
+     * its cleanup runs now, in the calling thread, unless the same object is
+     * set again. The result's cleanup runs when the task finishes, after the
+     * callback.
+     *
+     * @param result the result, or null
+     * @param cleanup releases {@code result} when the task finishes, or null
+     * @throws IllegalStateException if the task has finished normally
+     */
+    void setResult(R result, Consumer<? super R> cleanup);
+
+    /**
+     * Attaches a result without a cleanup: {@code setResult(result, null)}.
+     *
+     * @param result the result, or null
+     * @throws IllegalStateException if the task has finished normally
+     */
+    default void setResult(R result) {
+        setResult(result, null);
+    }
+
+    /**
+     * The result attached by the operation: {@code qio_task_get_result_pointer}.
+     * Ownership stays with the task; the result's cleanup runs when the task
+     * finishes.
+     *
+     * @return the result, or null if none was set or the task was cancelled
+     * @throws IllegalStateException if the task has finished
+     */
+    R result();
+
+    /**
+     * Cancels the task (upstream has no cancellation). From any thread.
+     * <ul>
+     * <li>Before its worker starts: the worker never runs.</li>
+     * <li>While its worker runs: {@link #isCancelled()} turns true and, if
+     * {@code interruptWorker}, the worker's thread is interrupted.</li>
+     * <li>The callback then runs exactly once, on the task's context, with a
+     * {@link TaskCancelledException} from {@link #propagateError()}; it does
+     * not wait for a running worker. The task finishes when both the callback
+     * and the worker have returned, on the thread that returns last; a result
+     * the worker sets meanwhile is cleaned up then.</li>
+     * <li>A task that is not running in a thread delivers its cancelled
+     * callback on the context given to {@link TaskService.Builder#context},
+     * or the default context.</li>
+     * </ul>
+     *
+     * @param interruptWorker whether to interrupt a running worker
+     * @return true if this call cancelled the task; false if it was already
+     *         cancelled, disposed, completing or finished
+     */
+    boolean cancel(boolean interruptWorker);
+
+    /**
+     * Whether the task was cancelled or disposed; the flag a worker polls.
+     * Usable at any time.
+     *
+     * @return true once {@link #cancel(boolean)} or {@link #dispose()} succeeded
+     */
+    boolean isCancelled();
+
+    /**
+     * Ends the task without ever running its callback: the newer upstream
+     * "free without complete". From any thread. A running worker is
+     * interrupted and its result discarded; every cleanup still runs exactly
+     * once: at once if no worker is running, otherwise on the worker's thread
+     * when it returns.
+     *
+     * @return true if this call prevented the callback; false if the callback
+     *         already ran or is running, or the task was already disposed
+     */
+    boolean dispose();
+
+    /**
+     * Waits for the worker to return and runs the completion in the calling
+     * thread instead of on the context: {@code qio_task_wait_thread}. The
+     * task has finished when this returns.
+     * <p>
+     * Safe from any thread, the context's own included (upstream documents a
+     * race when called off the context's thread; there is none here): the
+     * callback runs exactly once, in this thread, and never also on the
+     * context. Only if the context had already begun the completion before
+     * this call (or the task was cancelled and its callback delivered early)
+     * does this wait for that completion to finish instead.
+     * <p>
+     * The wait is not interruptible, as upstream; an interrupt is kept and
+     * re-asserted on return. A callback's or cleanup's exception is rethrown
+     * as in {@link #complete()}.
+     *
+     * @throws IllegalStateException if the task does not run in a thread, is
+     *         already waited for, is called from its own worker, or has
+     *         finished normally
+     */
+    void waitThread();
+}

@@ -1,0 +1,39 @@
+package task.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Lists and cancels the tasks in flight across the whole runtime, for
+ * diagnostics and administration (the shell's {@code task:tasks} and
+ * {@code task:cancel}). A task is in flight from its creation until it
+ * finishes. Threading: any thread.
+ */
+@ProviderType
+public interface TaskInspector {
+
+    /**
+     * A snapshot of every task in flight, oldest first.
+     *
+     * @return an immutable list, empty when nothing is in flight
+     */
+    List<TaskInfo> inFlight();
+
+    /**
+     * A snapshot of one task in flight.
+     *
+     * @param id the task's identifier
+     * @return the task's snapshot, or empty if no task with that id is in flight
+     */
+    Optional<TaskInfo> find(long id);
+
+    /**
+     * Cancels a task in flight as {@code task.cancel(true)} would.
+     *
+     * @param id the task's identifier
+     * @return true if the task was found and this call cancelled it
+     */
+    boolean cancel(long id);
+}

@@ -1,0 +1,182 @@
+package task.impl;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import task.api.EventContext;
+import task.api.EventContextFactory;
+import task.api.TaskInspector;
+import task.api.TaskService;
+import task.api.ThreadRunner;
+import task.impl.core.TaskFactory;
+import task.impl.core.TaskTable;
+import task.impl.log.Reporter;
+import task.impl.loop.EventLoop;
+import task.impl.loop.LoopFactory;
+import task.impl.runner.WorkerThreads;
+
+/**
+ * The task runtime without OSGi: a default event context on its own
+ * thread, a thread runner, a task service, a context factory and an
+ * inspector, with the same semantics as the OSGi services. Failures are
+ * reported through {@link System.Logger} ({@code task.runtime}).
+ *
+ * <pre>{@code
+ * try (TaskRuntime runtime = TaskRuntime.start()) {
+ *     Task<Path, Long> task = runtime.tasks().create(path, t -> {
+ *         Throwable error = t.propagateError();
+ *         System.out.println(error != null ? "failed: " + error : "size " + t.result());
+ *     }, null);
+ *     task.runInThread(t -> t.setResult(Files.size(t.source())));
+ * }
+ * }</pre>
+ * Threading: every method may be called from any thread.
+ */
+public final class TaskRuntime implements AutoCloseable {
+    private final Reporter reporter;
+    private final EventLoop defaultContext;
+    private final WorkerThreads runner;
+    private final TaskTable table = new TaskTable();
+    private final TaskFactory tasks;
+    private final LoopFactory contexts;
+    private final Duration stopGrace;
+
+    private TaskRuntime(Builder builder) {
+        this.reporter = Reporter.systemLogger("task.runtime");
+        this.stopGrace = builder.stopGrace;
+        this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
+                builder.keepAlive, reporter);
+        this.defaultContext = EventLoop.started("task-default-context", reporter, false);
+        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
+        this.contexts = new LoopFactory(reporter);
+    }
+
+    /**
+     * Starts a runtime with the defaults of {@link #builder()}.
+     *
+     * @return the running runtime
+     */
+    public static TaskRuntime start() {
+        return builder().start();
+    }
+
+    /**
+     * Describes a runtime to start.
+     *
+     * @return a builder with the defaults: name "plain-java", virtual threads
+     *         where available, 64 platform threads otherwise, 60 s keep-alive,
+     *         10 s grace on close
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the task service, owned by this runtime's name */
+    public TaskService tasks() {
+        return tasks;
+    }
+
+    /** @return the default context; closing it is refused, {@link #close()} ends it */
+    public EventContext defaultContext() {
+        return defaultContext;
+    }
+
+    /** @return a factory of further contexts, closed with the runtime */
+    public EventContextFactory contexts() {
+        return contexts;
+    }
+
+    /** @return the thread runner */
+    public ThreadRunner runner() {
+        return runner;
+    }
+
+    /** @return the inspector of tasks in flight */
+    public TaskInspector inspector() {
+        return table;
+    }
+
+    /**
+     * Stops the runtime: disposes the tasks in flight (no callback runs
+     * afterwards; every cleanup runs), stops the runner (running workers are
+     * interrupted and waited for up to the grace period), then closes every
+     * context, the default one last, running the events already posted.
+     * Idempotent; must not be called from a callback of the runtime's contexts.
+     */
+    @Override
+    public void close() {
+        tasks.disposeAll();
+        if (!runner.stop(stopGrace)) {
+            reporter.warn("task runtime: some workers did not stop within " + stopGrace, null);
+        }
+        contexts.closeAll();
+        defaultContext.shutdown();
+    }
+
+    /** The settings of a runtime to start. Not thread-safe. */
+    public static final class Builder {
+        private String name = "plain-java";
+        private boolean virtualThreads = true;
+        private int maxPlatformThreads = 64;
+        private Duration keepAlive = Duration.ofSeconds(60);
+        private Duration stopGrace = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /**
+         * @param name the owner name the runtime's tasks are listed under
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * @param virtualThreads false to use platform threads even where virtual threads exist
+         * @return this builder
+         */
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        /**
+         * @param maxPlatformThreads the pool size when platform threads are used, at least 1
+         * @return this builder
+         */
+        public Builder maxPlatformThreads(int maxPlatformThreads) {
+            this.maxPlatformThreads = maxPlatformThreads;
+            return this;
+        }
+
+        /**
+         * @param keepAlive how long an idle platform thread lives, positive
+         * @return this builder
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            this.keepAlive = Objects.requireNonNull(keepAlive, "keepAlive");
+            return this;
+        }
+
+        /**
+         * @param stopGrace how long {@link TaskRuntime#close()} waits for running workers
+         * @return this builder
+         */
+        public Builder stopGrace(Duration stopGrace) {
+            this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
+            return this;
+        }
+
+        /**
+         * Starts the runtime.
+         *
+         * @return the running runtime
+         * @throws IllegalArgumentException if a setting is out of range
+         */
+        public TaskRuntime start() {
+            return new TaskRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package task.impl.core;
+
+import java.util.Objects;
+
+import task.api.EventContext;
+import task.api.Task;
+import task.api.TaskCallback;
+import task.api.TaskService;
+import task.api.ThreadRunner;
+import task.impl.log.Reporter;
+
+/**
+ * The task service of one owner (a client bundle in OSGi, or the plain-Java
+ * runtime): creates tasks, and disposes the ones still in flight when the
+ * owner goes away.
+ * <p>
+ * Life: open until {@link #disposeAll()}. A task created concurrently with
+ * that call is either seen by it or sees {@code released} itself and is
+ * disposed before create throws: none escapes.
+ */
+public class TaskFactory implements TaskService {
+    private final String ownerName;
+    private final ThreadRunner runner;
+    private final EventContext defaultContext;
+    private final TaskTable table;
+    private final Reporter reporter;
+    private volatile boolean released;
+
+    /**
+     * Creates the service of one owner.
+     *
+     * @param ownerName who creates the tasks, for diagnostics
+     * @param runner runs the workers
+     * @param defaultContext where completions go when no context is named
+     * @param table the runtime's tasks in flight
+     * @param reporter where failures nobody can take go
+     */
+    public TaskFactory(String ownerName, ThreadRunner runner, EventContext defaultContext, TaskTable table,
+            Reporter reporter) {
+        this.ownerName = Objects.requireNonNull(ownerName, "ownerName");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext");
+        this.table = Objects.requireNonNull(table, "table");
+        this.reporter = Objects.requireNonNull(reporter, "reporter");
+    }
+
+    @Override
+    public <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup) {
+        return create(source, callback, cleanup, null, null);
+    }
+
+    @Override
+    public <S, R> Builder<S, R> builder(S source, TaskCallback<S, R> callback) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(callback, "callback");
+        return new TaskBuilder<>(this, source, callback);
+    }
+
+    <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup, String name,
+            EventContext context) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(callback, "callback");
+        if (released) {
+            throw releasedError();
+        }
+        TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), name, this, source, callback, cleanup,
+                context != null ? context : defaultContext);
+        table.add(task);
+        if (released) {
+            task.dispose();
+            throw releasedError();
+        }
+        return task;
+    }
+
+    @Override
+    public EventContext defaultContext() {
+        return defaultContext;
+    }
+
+    /**
+     * Disposes every task of this owner still in flight and refuses new ones:
+     * no callback runs afterwards, every cleanup runs. Idempotent.
+     *
+     * @return how many tasks this call disposed
+     */
+    public int disposeAll() {
+        released = true;
+        int disposed = 0;
+        for (TaskImpl<?, ?> task : table.ownedBy(this)) {
+            if (task.dispose()) {
+                disposed++;
+            }
+        }
+        return disposed;
+    }
+
+    String ownerName() {
+        return ownerName;
+    }
+
+    ThreadRunner runner() {
+        return runner;
+    }
+
+    Reporter reporter() {
+        return reporter;
+    }
+
+    void finished(TaskImpl<?, ?> task) {
+        table.remove(task);
+    }
+
+    private IllegalStateException releasedError() {
+        return new IllegalStateException("task service of '" + ownerName + "' has been released");
+    }
+}

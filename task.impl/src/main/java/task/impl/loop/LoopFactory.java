@@ -1,0 +1,69 @@
+package task.impl.loop;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import task.api.EventContext;
+import task.api.EventContextFactory;
+import task.impl.log.Reporter;
+
+/**
+ * Creates event contexts for one owner and closes those still open when the
+ * owner goes away ({@link #closeAll()}). A context created concurrently with
+ * that call is closed by one of the two: none escapes.
+ */
+public class LoopFactory implements EventContextFactory {
+    private final Reporter reporter;
+    private final Set<EventLoop> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean released;
+
+    /**
+     * Creates a factory.
+     *
+     * @param reporter where the contexts report failing callbacks
+     */
+    public LoopFactory(Reporter reporter) {
+        this.reporter = Objects.requireNonNull(reporter, "reporter");
+    }
+
+    @Override
+    public EventContext create(String name) {
+        return track(EventLoop.driven(name, reporter));
+    }
+
+    @Override
+    public EventContext start(String name) {
+        checkOpen();
+        return track(EventLoop.started(name, reporter, true));
+    }
+
+    private EventContext track(EventLoop loop) {
+        checkOpen();
+        open.add(loop);
+        if (released) {
+            open.remove(loop);
+            loop.shutdown();
+            checkOpen();
+        }
+        return loop;
+    }
+
+    private void checkOpen() {
+        if (released) {
+            throw new IllegalStateException("event context factory has been released");
+        }
+    }
+
+    /**
+     * Closes every context this factory created, draining each as
+     * {@link EventContext#close()} does, and refuses new ones. Idempotent.
+     */
+    public void closeAll() {
+        released = true;
+        for (EventLoop loop : open) {
+            open.remove(loop);
+            loop.shutdown();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package task.impl.loop;
+
+/**
+ * A one-shot event in an {@link EventLoop}'s queue (an idle source). It runs
+ * only if the loop takes it before it is cancelled or taken back by a
+ * poster whose post raced with the loop's close.
+ */
+final class PostedEvent extends LoopSource {
+    final Runnable action;
+
+    PostedEvent(Runnable action) {
+        this.action = action;
+    }
+}

@@ -1,0 +1,198 @@
+package task.impl.loop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The I/O watches of one loop and the selector behind them. A channel has
+ * one selection key per selector, so the key's attachment lists every watch
+ * on that channel and its interest set is their union.
+ * <p>
+ * Confinement: everything here runs on the loop's driving thread, except
+ * {@link #wakeup()}. The selector is opened lazily, by the driving thread,
+ * on the first watch; it is published through a volatile field, written
+ * before the loop announces it may sleep, so a poster that sees the loop
+ * sleeping also sees the selector to wake.
+ */
+final class Watches {
+    private final EventLoop loop;
+    private volatile Selector selector;
+
+    Watches(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /**
+     * Wakes a loop blocked in {@link #waitAndDispatch}, from any thread.
+     *
+     * @return false if there is no selector, so the loop parks instead
+     */
+    boolean wakeup() {
+        Selector current = selector;
+        if (current == null) {
+            return false;
+        }
+        current.wakeup();
+        return true;
+    }
+
+    void add(IoWatch watch) {
+        if (!watch.isActive()) {
+            return;
+        }
+        try {
+            Selector open = openSelector();
+            SelectionKey key = watch.channel.keyFor(open);
+            if (key != null && !key.isValid()) {
+                // A cancelled key stays registered until the next selection;
+                // flush it so that the channel can be registered anew.
+                open.selectNow();
+                key = null;
+            }
+            if (key == null) {
+                List<IoWatch> watches = new ArrayList<>(1);
+                watches.add(watch);
+                watch.channel.register(open, watch.ops, watches);
+            } else {
+                watchesOf(key).add(watch);
+                key.interestOps(key.interestOps() | watch.ops);
+            }
+        } catch (ClosedChannelException | CancelledKeyException closedMeanwhile) {
+            watch.deactivate();
+        } catch (IOException e) {
+            watch.deactivate();
+            throw new UncheckedIOException("context '" + loop.name() + "': cannot watch " + watch.channel, e);
+        }
+    }
+
+    void remove(IoWatch watch) {
+        Selector current = selector;
+        SelectionKey key = current == null ? null : watch.channel.keyFor(current);
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        List<IoWatch> watches = watchesOf(key);
+        watches.remove(watch);
+        updateInterest(key, watches);
+    }
+
+    /**
+     * Waits for readiness (if {@code waitNanos} is positive; {@link Long#MAX_VALUE}
+     * for no limit) and runs the callbacks of the ready watches.
+     *
+     * @return true if a callback ran
+     */
+    boolean waitAndDispatch(long waitNanos) throws IOException {
+        Selector current = selector;
+        if (current == null) {
+            park(waitNanos);
+            return false;
+        }
+        if (waitNanos <= 0) {
+            current.selectNow();
+        } else if (waitNanos == Long.MAX_VALUE) {
+            current.select();
+        } else {
+            // Round up: waking early costs an iteration, waking late delays a timer.
+            current.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)));
+        }
+        boolean dispatched = false;
+        Iterator<SelectionKey> ready = current.selectedKeys().iterator();
+        while (ready.hasNext()) {
+            SelectionKey key = ready.next();
+            ready.remove();
+            dispatched |= dispatch(key);
+        }
+        return dispatched;
+    }
+
+    private boolean dispatch(SelectionKey key) {
+        List<IoWatch> watches = watchesOf(key);
+        boolean dispatched = false;
+        // Callbacks may add or remove watches on this channel: iterate a copy.
+        for (IoWatch watch : watches.toArray(new IoWatch[0])) {
+            int readyOps;
+            try {
+                readyOps = key.readyOps() & watch.ops;
+            } catch (CancelledKeyException closed) {
+                break;
+            }
+            if (readyOps == 0 || !watch.isActive()) {
+                continue;
+            }
+            dispatched = true;
+            if (!loop.runCallback(watch, readyOps) && watch.deactivate()) {
+                watches.remove(watch);
+            }
+        }
+        if (key.isValid()) {
+            watches.removeIf(watch -> !watch.isActive());
+            updateInterest(key, watches);
+        }
+        return dispatched;
+    }
+
+    /** Ends every watch and closes the selector; the loop is terminating. */
+    void closeAll() {
+        Selector current = selector;
+        if (current == null) {
+            return;
+        }
+        for (SelectionKey key : current.keys()) {
+            for (IoWatch watch : watchesOf(key)) {
+                watch.deactivate();
+            }
+        }
+        try {
+            current.close();
+        } catch (IOException e) {
+            loop.reporter().warn("context '" + loop.name() + "': closing its selector failed", e);
+        }
+    }
+
+    private Selector openSelector() throws IOException {
+        Selector current = selector;
+        if (current == null) {
+            current = Selector.open();
+            selector = current;
+        }
+        return current;
+    }
+
+    private static void updateInterest(SelectionKey key, List<IoWatch> watches) {
+        int interest = 0;
+        for (IoWatch watch : watches) {
+            interest |= watch.ops;
+        }
+        try {
+            if (interest == 0) {
+                key.cancel();
+            } else if (interest != key.interestOps()) {
+                key.interestOps(interest);
+            }
+        } catch (CancelledKeyException closed) {
+            // The channel was closed; its key is gone with it.
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<IoWatch> watchesOf(SelectionKey key) {
+        return (List<IoWatch>) key.attachment();
+    }
+
+    private void park(long waitNanos) {
+        if (waitNanos == Long.MAX_VALUE) {
+            java.util.concurrent.locks.LockSupport.park(loop);
+        } else if (waitNanos > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(loop, waitNanos);
+        }
+    }
+}
