@@ -12,6 +12,7 @@ import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
 import task.impl.log.Reporter;
 import task.impl.loop.EventLoop;
+import task.impl.loop.LoopDirectory;
 import task.impl.loop.LoopFactory;
 import task.impl.runner.WorkerThreads;
 
@@ -46,9 +47,10 @@ public final class TaskRuntime implements AutoCloseable {
         this.stopGrace = builder.stopGrace;
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
                 builder.keepAlive, reporter);
-        this.defaultContext = EventLoop.started("task-default-context", reporter, false);
+        LoopDirectory directory = new LoopDirectory();
+        this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false));
         this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
-        this.contexts = new LoopFactory(reporter);
+        this.contexts = new LoopFactory(reporter, directory);
     }
 
     /**

@@ -472,6 +472,18 @@ public final class EventLoop implements EventContext {
         return new RejectedExecutionException("context '" + name + "' is closed");
     }
 
+    /**
+     * A one-line description for diagnostics: name, who drives it, whether
+     * it is open, and how many posted events wait.
+     *
+     * @return the description
+     */
+    public String status() {
+        String driving = ownThread != null ? "own thread" : "driven by " + describe(driver);
+        return name + " [" + driving + "] " + (state == OPEN ? "open" : state == CLOSING ? "closing" : "closed")
+                + ", " + posted.size() + " pending";
+    }
+
     @Override
     public String toString() {
         return "EventContext[" + name + (ownThread != null ? ", own thread" : ", caller-driven")

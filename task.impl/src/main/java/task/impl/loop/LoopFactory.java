@@ -15,6 +15,7 @@ import task.impl.log.Reporter;
  */
 public class LoopFactory implements EventContextFactory {
     private final Reporter reporter;
+    private final LoopDirectory directory;
     private final Set<EventLoop> open = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
@@ -22,9 +23,11 @@ public class LoopFactory implements EventContextFactory {
      * Creates a factory.
      *
      * @param reporter where the contexts report failing callbacks
+     * @param directory where the runtime lists its contexts
      */
-    public LoopFactory(Reporter reporter) {
+    public LoopFactory(Reporter reporter, LoopDirectory directory) {
         this.reporter = Objects.requireNonNull(reporter, "reporter");
+        this.directory = Objects.requireNonNull(directory, "directory");
     }
 
     @Override
@@ -41,6 +44,7 @@ public class LoopFactory implements EventContextFactory {
     private EventContext track(EventLoop loop) {
         checkOpen();
         open.add(loop);
+        directory.add(loop);
         if (released) {
             open.remove(loop);
             loop.shutdown();

@@ -1,0 +1,90 @@
+package task.impl.osgi;
+
+import java.time.Duration;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import task.api.ThreadRunner;
+import task.impl.log.Reporter;
+import task.impl.runner.WorkerThreads;
+
+/**
+ * The thread runner service, configured through Config Admin under
+ * {@link ThreadRunner#PID}. A new configuration restarts the runner (and,
+ * through their static references, the task services).
+ */
+@Component(service = ThreadRunner.class, configurationPid = ThreadRunner.PID)
+@Designate(ocd = RunnerComponent.Config.class)
+public class RunnerComponent implements ThreadRunner {
+
+    /** The runner's settings. */
+    @ObjectClassDefinition(name = "Task thread runner",
+            description = "Runs task workers: virtual threads on Java 21 and later, a bounded pool otherwise.")
+    public @interface Config {
+        /** @return whether to use virtual threads where the JVM has them */
+        @AttributeDefinition(name = "Virtual threads",
+                description = "Use virtual threads where the JVM has them (Java 21 and later).")
+        boolean virtualThreads() default true;
+
+        /** @return the platform pool's size */
+        @AttributeDefinition(name = "Platform threads", min = "1",
+                description = "Size of the platform thread pool used without virtual threads.")
+        int maxPlatformThreads() default 64;
+
+        /** @return seconds an idle platform thread lives */
+        @AttributeDefinition(name = "Keep-alive (s)", min = "1",
+                description = "Seconds an idle platform thread waits for work before it ends.")
+        int keepAliveSeconds() default 60;
+
+        /** @return seconds to wait for running workers when stopping */
+        @AttributeDefinition(name = "Stop grace (s)", min = "0",
+                description = "Seconds to wait for interrupted workers when the runner stops.")
+        int stopGraceSeconds() default 10;
+    }
+
+    private final WorkerThreads threads;
+    private final Duration stopGrace;
+    private final Reporter reporter;
+
+    /**
+     * Starts the runner.
+     *
+     * @param config the settings
+     * @param reporter where failures go
+     */
+    @Activate
+    public RunnerComponent(Config config, @Reference Reporter reporter) {
+        this.reporter = reporter;
+        this.stopGrace = Duration.ofSeconds(Math.max(0, config.stopGraceSeconds()));
+        this.threads = WorkerThreads.start("task-worker-", config.virtualThreads(), config.maxPlatformThreads(),
+                Duration.ofSeconds(config.keepAliveSeconds()), reporter);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (!threads.stop(stopGrace)) {
+            reporter.warn("thread runner: some workers did not stop within " + stopGrace, null);
+        }
+    }
+
+    @Override
+    public void execute(Runnable job) {
+        threads.execute(job);
+    }
+
+    @Override
+    public boolean usesVirtualThreads() {
+        return threads.usesVirtualThreads();
+    }
+
+    @Override
+    public int activeCount() {
+        return threads.activeCount();
+    }
+}

@@ -1,0 +1,135 @@
+package task.impl.shell;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import task.api.Task;
+import task.api.TaskInfo;
+import task.api.TaskInspector;
+import task.api.TaskService;
+import task.impl.loop.EventLoop;
+import task.impl.osgi.DirectoryComponent;
+
+/**
+ * The Gogo commands of scope {@code task}: inspect and cancel tasks in
+ * flight, list the event contexts, and start demo tasks. Each command
+ * returns its output as text; bad input throws an exception naming the
+ * command and the value, which the shell prints (and the non-interactive
+ * launcher turns into a non-zero exit).
+ */
+@Component(service = TaskCommands.class)
+@GogoCommand(scope = "task", function = { "tasks", "contexts", "cancel", "sleep" })
+public class TaskCommands {
+    static final int MAX_SLEEPERS = 100_000;
+    static final long MAX_SLEEP_MILLIS = Duration.ofDays(1).toMillis();
+
+    @Reference
+    TaskInspector inspector;
+
+    @Reference
+    TaskService tasks;
+
+    @Reference
+    DirectoryComponent directory;
+
+    /**
+     * Lists the tasks in flight.
+     *
+     * @return one line per task, under a header
+     */
+    @Descriptor("list the tasks in flight: id, name, owner bundle, source, state, age, worker thread")
+    public String tasks() {
+        List<TaskInfo> inFlight = inspector.inFlight();
+        if (inFlight.isEmpty()) {
+            return "no tasks in flight";
+        }
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%6s  %-20s %-24s %-24s %-10s %9s  %s%n",
+                "ID", "NAME", "OWNER", "SOURCE", "STATE", "AGE", "THREAD"));
+        Instant now = Instant.now();
+        for (TaskInfo task : inFlight) {
+            out.append(String.format(Locale.ROOT, "%6d  %-20s %-24s %-24s %-10s %8.1fs  %s%n", task.id(),
+                    clip(task.name(), 20), clip(task.owner(), 24), clip(task.source(), 24), task.state(),
+                    Duration.between(task.created(), now).toMillis() / 1000.0,
+                    task.thread() == null ? "-" : task.thread()));
+        }
+        return out.toString().stripTrailing();
+    }
+
+    /**
+     * Lists the open event contexts.
+     *
+     * @return one line per context
+     */
+    @Descriptor("list the open event contexts")
+    public String contexts() {
+        StringBuilder out = new StringBuilder();
+        for (EventLoop loop : directory.directory().open()) {
+            out.append(loop.status()).append(System.lineSeparator());
+        }
+        return out.length() == 0 ? "no open contexts" : out.toString().stripTrailing();
+    }
+
+    /**
+     * Cancels a task in flight, interrupting its worker.
+     *
+     * @param id the task's id, as listed by {@code task:tasks}
+     * @return what happened
+     * @throws IllegalArgumentException if no task with that id is in flight or it cannot be cancelled
+     */
+    @Descriptor("cancel a task in flight, interrupting its worker")
+    public String cancel(@Descriptor("the task id, as listed by task:tasks") long id) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("task:cancel: the id must be positive, got " + id);
+        }
+        TaskInfo task = inspector.find(id).orElseThrow(
+                () -> new IllegalArgumentException("task:cancel: no task #" + id + " is in flight"));
+        if (!inspector.cancel(id)) {
+            throw new IllegalArgumentException("task:cancel: task #" + id + " ('" + task.name()
+                    + "') is already cancelled or completing");
+        }
+        return "cancelled task #" + id + " ('" + task.name() + "')";
+    }
+
+    /**
+     * Starts demo tasks whose workers sleep, so that {@code task:tasks} has
+     * something to show.
+     *
+     * @param count how many tasks, 1 to 100000
+     * @param millis how long each worker sleeps, 0 to one day
+     * @return the ids started
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    @Descriptor("start background tasks whose workers sleep")
+    public String sleep(@Descriptor("how many tasks") int count,
+            @Descriptor("how long each sleeps, in milliseconds") long millis) {
+        if (count < 1 || count > MAX_SLEEPERS) {
+            throw new IllegalArgumentException("task:sleep: count must be 1 to " + MAX_SLEEPERS + ", got " + count);
+        }
+        if (millis < 0 || millis > MAX_SLEEP_MILLIS) {
+            throw new IllegalArgumentException("task:sleep: millis must be 0 to " + MAX_SLEEP_MILLIS + ", got " + millis);
+        }
+        long first = 0;
+        long last = 0;
+        for (int i = 0; i < count; i++) {
+            Task<String, Void> task = tasks.<String, Void>builder("sleep " + millis + " ms", done -> done.propagateError())
+                    .name("sleep-" + (i + 1))
+                    .create();
+            task.runInThread(running -> Thread.sleep(millis));
+            first = i == 0 ? task.id() : first;
+            last = task.id();
+        }
+        return "started " + count + " task(s) #" + first + (count > 1 ? "..#" + last : "") + ", each sleeping "
+                + millis + " ms";
+    }
+
+    private static String clip(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, width - 1) + "…";
+    }
+}

@@ -1,0 +1,75 @@
+package task.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the assembled target/runtime/task.launcher.jar in a child JVM with the
+ * real Felix framework and bundles (after the package phase).
+ */
+class LauncherIT {
+
+    record Result(int exitCode, String out, String err) {}
+
+    static Result launch(String... args) throws Exception {
+        Path jar = Paths.get(System.getProperty("task.launcher.jar", "target/runtime/task.launcher.jar"));
+        assertTrue(Files.isRegularFile(jar), "launcher not assembled: " + jar);
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        process.getOutputStream().close();
+        CompletableFuture<String> out = drain(process.getInputStream());
+        CompletableFuture<String> err = drain(process.getErrorStream());
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("launcher did not exit within 60 s: " + command);
+        }
+        return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+                in.transferTo(buffer);
+                return buffer.toString(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void lbListsTheBundlesAndExitsZero() throws Exception {
+        Result r = launch("lb");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().contains("task.impl"), () -> "no task.impl in:\n" + r.out());
+        assertTrue(r.out().contains("task.api"), () -> "no task.api in:\n" + r.out());
+        assertFalse(r.err().contains("Cannot start"), () -> "a bundle did not start:\n" + r.err());
+    }
+
+    @Test
+    void unknownCommandExitsNonZero() throws Exception {
+        Result r = launch("nosuchcommand");
+        assertNotEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.err().contains("nosuchcommand"), () -> "stderr:\n" + r.err());
+    }
+}
