@@ -1,0 +1,40 @@
+package task.itest;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+
+/**
+ * Installs real client bundles built in memory: a manifest importing the
+ * task API and nothing else. A test acts through the client's own
+ * {@link BundleContext}, so the bundle-scoped services it gets are owned by
+ * the client, and stopping the client releases them as the framework would.
+ */
+final class ClientBundles {
+    private ClientBundles() {
+    }
+
+    static Bundle installAndStart(BundleContext context, String symbolicName) throws IOException, BundleException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Import-Package", "task.api;version=\"[1.0,2)\"");
+        ByteArrayOutputStream jar = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(jar, manifest)) {
+            // a manifest-only bundle
+        }
+        Bundle bundle = context.installBundle("memory:" + symbolicName, new ByteArrayInputStream(jar.toByteArray()));
+        bundle.start();
+        return bundle;
+    }
+}
