@@ -232,7 +232,7 @@ public interface Task<S, R> {
      * "free without complete". From any thread. A running worker is
      * interrupted and its result discarded; every cleanup still runs exactly
      * once: at once if no worker is running, otherwise on the worker's thread
-     * when it returns.
+     * when it returns. A cleanup's exception is reported to the log, not thrown.
      *
      * @return true if this call prevented the callback; false if the callback
      *         already ran or is running, or the task was already disposed
@@ -250,6 +250,9 @@ public interface Task<S, R> {
      * context. Only if the context had already begun the completion before
      * this call (or the task was cancelled and its callback delivered early)
      * does this wait for that completion to finish instead.
+     * <p>
+     * On a task already cancelled or disposed, this waits until the task has
+     * finished (its worker returned and every cleanup ran) and returns.
      * <p>
      * The wait is not interruptible, as upstream; an interrupt is kept and
      * re-asserted on return. A callback's or cleanup's exception is rethrown

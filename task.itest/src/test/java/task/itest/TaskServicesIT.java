@@ -139,6 +139,7 @@ public class TaskServicesIT extends TaskContainerTest {
 
         client.stop();
 
+        running.waitThread(); // on a disposed task: until its worker returned and it finished
         assertTrue("every cleanup ran", allCleaned.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         assertEquals("no callback ran into the stopped bundle", 0, callbacks.get());
         assertEquals(2, cleanups.get());

@@ -75,10 +75,13 @@ final class TaskImpl<S, R> implements Task<S, R> {
     private static final int INTERRUPTING = 1 << 9;
 
     private static final VarHandle STATE;
+    private static final VarHandle WAITER;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(TaskImpl.class, "state", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
+            WAITER = lookup.findVarHandle(TaskImpl.class, "waiter", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -337,6 +340,8 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 return primary;
             }
         } while (!STATE.compareAndSet(this, s, s | FINISHING));
+        // No longer in flight: listings stop showing it before any cleanup runs.
+        owner.finished(this);
         Throwable failure = primary;
         if ((s & THREADED) != 0) {
             failure = Failures.run(workerCleanup, failure);
@@ -359,7 +364,6 @@ final class TaskImpl<S, R> implements Task<S, R> {
             owner.reporter().debug(describe() + ": finished with an error no callback took", untaken);
         }
         source = null;
-        owner.finished(this);
         addFlags(FINISHED);
         Thread waiting = waiter;
         if (waiting != null) {
@@ -524,20 +528,21 @@ final class TaskImpl<S, R> implements Task<S, R> {
         if ((s & THREADED) == 0) {
             throw new IllegalStateException(describe() + ": waitThread: the task does not run in a thread");
         }
-        if ((s & FINISHING) != 0) {
-            if (isCancelled()) {
-                return;
-            }
+        if ((s & FINISHING) != 0 && !isCancelled()) {
             throw finished("waitThread");
+        }
+        if ((s & FINISHED) != 0) {
+            return; // cancelled or disposed, and done
         }
         if (workerThread == me || completer == me) {
             throw new IllegalStateException(describe() + ": waitThread: called from the task's own "
                     + (workerThread == me ? "worker" : "callback") + ", which would wait for itself");
         }
-        if ((s & WAITING) != 0 || waiter != null) {
+        if (!WAITER.compareAndSet(this, null, me)) {
             throw new IllegalStateException(describe() + ": waitThread: another thread already waits for the task");
         }
-        waiter = me;
+        // Announce the wait so that the worker hands the completion to this
+        // thread instead of posting it; too late once the worker is done.
         for (;;) {
             s = state;
             if ((s & WORKER_DONE) != 0 || STATE.compareAndSet(this, s, s | WAITING)) {
@@ -554,6 +559,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
             }
             failure = runCallbackAndFinish(claimed);
         } else {
+            // The context, an early cancelled completion or a disposal has it.
             interrupted |= parkUntil(FINISHED);
         }
         if (interrupted) {
