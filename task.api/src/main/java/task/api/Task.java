@@ -198,26 +198,55 @@ public interface Task<S, R> {
     R result();
 
     /**
+     * Cancels the task (upstream has no cancellation): {@code cancel(interruptWorker, null)}.
+     *
+     * @param interruptWorker whether to interrupt a running worker
+     * @return true if this call cancelled the task
+     * @see #cancel(boolean, String)
+     */
+    default boolean cancel(boolean interruptWorker) {
+        return cancel(interruptWorker, null);
+    }
+
+    /**
      * Cancels the task (upstream has no cancellation). From any thread.
      * <ul>
      * <li>Before its worker starts: the worker never runs.</li>
      * <li>While its worker runs: {@link #isCancelled()} turns true and, if
      * {@code interruptWorker}, the worker's thread is interrupted.</li>
+     * <li>The {@linkplain #onCancel(Runnable) cancel hooks} run in this thread
+     * before this method returns.</li>
      * <li>The callback then runs exactly once, on the task's context, with a
-     * {@link TaskCancelledException} from {@link #propagateError()}; it does
-     * not wait for a running worker. The task finishes when both the callback
-     * and the worker have returned, on the thread that returns last; a result
-     * the worker sets meanwhile is cleaned up then.</li>
+     * {@link TaskCancelledException} (carrying {@code reason}) from
+     * {@link #propagateError()}; it does not wait for a running worker. The
+     * task finishes when both the callback and the worker have returned, on
+     * the thread that returns last; a result the worker sets meanwhile is
+     * cleaned up then.</li>
      * <li>A task that is not running in a thread delivers its cancelled
      * callback on the context given to {@link TaskService.Builder#context},
      * or the default context.</li>
      * </ul>
      *
      * @param interruptWorker whether to interrupt a running worker
+     * @param reason why, for the exception's message, or null
      * @return true if this call cancelled the task; false if it was already
      *         cancelled, disposed, completing or finished
      */
-    boolean cancel(boolean interruptWorker);
+    boolean cancel(boolean interruptWorker, String reason);
+
+    /**
+     * Registers an action to run once if the task is cancelled or disposed:
+     * how an operation that completes the task itself (from timers or I/O
+     * watches rather than a worker) learns to stop and release what it holds.
+     * The hook runs in the thread that cancels or disposes the task, as soon
+     * as the cancellation takes effect; at once, in this thread, if the task
+     * is already cancelled or disposed; never if the task completes otherwise.
+     * A hook that throws is reported to the log.
+     *
+     * @param hook the action
+     * @throws IllegalStateException if the task has finished normally
+     */
+    void onCancel(Runnable hook);
 
     /**
      * Whether the task was cancelled or disposed; the flag a worker polls.

@@ -14,8 +14,9 @@ public class TaskCancelledException extends CancellationException {
      * Creates the exception for a task.
      *
      * @param taskName the cancelled task's name, used in the message
+     * @param reason why it was cancelled, or null
      */
-    public TaskCancelledException(String taskName) {
-        super("task '" + taskName + "' was cancelled");
+    public TaskCancelledException(String taskName, String reason) {
+        super("task '" + taskName + "' was cancelled" + (reason == null ? "" : ": " + reason));
     }
 }

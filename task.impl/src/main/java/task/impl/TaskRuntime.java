@@ -2,15 +2,19 @@ package task.impl;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.ServiceLoader;
 
 import task.api.EventContext;
 import task.api.EventContextFactory;
 import task.api.TaskInspector;
 import task.api.TaskService;
 import task.api.ThreadRunner;
+import task.api.spi.Operation;
+import task.api.spi.OperationService;
 import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
 import task.impl.log.Reporter;
+import task.impl.ops.OperationRegistry;
 import task.impl.loop.EventLoop;
 import task.impl.loop.LoopDirectory;
 import task.impl.loop.LoopFactory;
@@ -40,6 +44,7 @@ public final class TaskRuntime implements AutoCloseable {
     private final TaskTable table = new TaskTable();
     private final TaskFactory tasks;
     private final LoopFactory contexts;
+    private final OperationRegistry operations;
     private final Duration stopGrace;
 
     private TaskRuntime(Builder builder) {
@@ -51,6 +56,10 @@ public final class TaskRuntime implements AutoCloseable {
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false));
         this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
         this.contexts = new LoopFactory(reporter, directory);
+        this.operations = new OperationRegistry(reporter, stopGrace);
+        for (Operation operation : ServiceLoader.load(Operation.class, builder.pluginLoader)) {
+            operations.add(operation, operation.getClass().getName());
+        }
     }
 
     /**
@@ -93,6 +102,17 @@ public final class TaskRuntime implements AutoCloseable {
         return runner;
     }
 
+    /**
+     * The operations of the plugins found on the class path (through
+     * {@link ServiceLoader}, {@code META-INF/services/task.api.spi.Operation})
+     * when the runtime started.
+     *
+     * @return the operation service
+     */
+    public OperationService operations() {
+        return operations;
+    }
+
     /** @return the inspector of tasks in flight */
     public TaskInspector inspector() {
         return table;
@@ -122,8 +142,18 @@ public final class TaskRuntime implements AutoCloseable {
         private int maxPlatformThreads = 64;
         private Duration keepAlive = Duration.ofSeconds(60);
         private Duration stopGrace = Duration.ofSeconds(10);
+        private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
 
         private Builder() {
+        }
+
+        /**
+         * @param pluginLoader where {@link ServiceLoader} looks for operation plugins
+         * @return this builder
+         */
+        public Builder pluginLoader(ClassLoader pluginLoader) {
+            this.pluginLoader = Objects.requireNonNull(pluginLoader, "pluginLoader");
+            return this;
         }
 
         /**

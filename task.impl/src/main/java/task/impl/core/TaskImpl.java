@@ -2,6 +2,8 @@ package task.impl.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
@@ -76,12 +78,14 @@ final class TaskImpl<S, R> implements Task<S, R> {
 
     private static final VarHandle STATE;
     private static final VarHandle WAITER;
+    private static final VarHandle REASON;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
             WAITER = lookup.findVarHandle(TaskImpl.class, "waiter", Thread.class);
+            REASON = lookup.findVarHandle(TaskImpl.class, "cancelReason", String.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -108,6 +112,10 @@ final class TaskImpl<S, R> implements Task<S, R> {
     private R result;
     private Consumer<? super R> resultCleanup;
     private boolean released;
+    private List<Runnable> cancelHooks;
+    private boolean cancelHooksFired;
+    /** The first canceller's reason, set (by CAS) just before its state CAS. */
+    private volatile String cancelReason;
 
     private volatile int state;
     private volatile Thread workerThread;
@@ -317,7 +325,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
     }
 
     private synchronized void installCancellation() {
-        TaskCancelledException cancelled = new TaskCancelledException(name);
+        TaskCancelledException cancelled = new TaskCancelledException(name, cancelReason);
         if (error != null) {
             cancelled.addSuppressed(error);
         }
@@ -357,6 +365,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
             result = null;
             resultCleanup = null;
             error = null;
+            cancelHooks = null;
             released = true;
         }
         failure = Failures.accept(lastCleanup, lastResult, failure);
@@ -444,13 +453,16 @@ final class TaskImpl<S, R> implements Task<S, R> {
     // ------------------------------------------------------------------ cancelling and disposing
 
     @Override
-    public boolean cancel(boolean interruptWorker) {
+    public boolean cancel(boolean interruptWorker, String reason) {
         int s;
         boolean running;
         for (;;) {
             s = state;
             if ((s & (CLAIMED | CANCELLED | DISPOSED | FINISHING)) != 0) {
                 return false;
+            }
+            if (reason != null) {
+                REASON.compareAndSet(this, null, reason);
             }
             running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0;
             int next = s | CANCELLED | (running && interruptWorker ? INTERRUPTING : 0);
@@ -461,6 +473,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
         if (running && interruptWorker) {
             interruptWorker();
         }
+        fireCancelHooks();
         if ((s & THREADED) == 0) {
             schedule(homeContext);
         } else if (running && (s & WAITING) == 0) {
@@ -478,6 +491,42 @@ final class TaskImpl<S, R> implements Task<S, R> {
         do {
             s = state;
         } while (!STATE.compareAndSet(this, s, s & ~INTERRUPTING));
+    }
+
+    @Override
+    public void onCancel(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        synchronized (this) {
+            if (!cancelHooksFired) {
+                if (released) {
+                    throw finished("onCancel");
+                }
+                if (cancelHooks == null) {
+                    cancelHooks = new ArrayList<>(2);
+                }
+                cancelHooks.add(hook);
+                return;
+            }
+        }
+        report(Failures.run(hook, null), "a cancel hook threw");
+    }
+
+    /** Runs the cancel hooks once, in the thread whose cancel or dispose won. */
+    private void fireCancelHooks() {
+        List<Runnable> hooks;
+        synchronized (this) {
+            if (cancelHooksFired) {
+                return;
+            }
+            cancelHooksFired = true;
+            hooks = cancelHooks;
+            cancelHooks = null;
+        }
+        if (hooks != null) {
+            for (Runnable hook : hooks) {
+                report(Failures.run(hook, null), "a cancel hook threw");
+            }
+        }
     }
 
     @Override
@@ -508,6 +557,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
         if (posted != null) {
             posted.cancel();
         }
+        fireCancelHooks();
         if (running) {
             if (interrupt) {
                 interruptWorker();

@@ -62,6 +62,6 @@ public class TaskTable implements TaskInspector {
     @Override
     public boolean cancel(long id) {
         TaskImpl<?, ?> task = inFlight.get(id);
-        return task != null && task.cancel(true);
+        return task != null && task.cancel(true, "cancelled through the task inspector");
     }
 }
