@@ -33,9 +33,10 @@ import task.api.spi.OperationService;
  * {@code task:run NAME ARGS...} runs any of them, and every registered
  * operation also gets a command of its own name ({@code task:resolve
  * localhost}) while it is registered. A command waits for the operation's
- * outcome and prints its result, or fails with its error.
+ * outcome and prints its result, or fails with its error. Immediate, so that
+ * the per-operation commands exist before anyone has used the component.
  */
-@Component(service = OperationCommands.class)
+@Component(service = OperationCommands.class, immediate = true)
 @GogoCommand(scope = "task", function = { "operations", "run" })
 public class OperationCommands {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
