@@ -5,10 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
@@ -112,13 +107,6 @@ public class OperationPluginsIT extends TaskContainerTest {
     }
 
     private String execute(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]), print, print);
-        try {
-            return String.valueOf(session.execute(command));
-        } finally {
-            session.close();
-        }
+        return GogoShell.execute(shell, command);
     }
 }

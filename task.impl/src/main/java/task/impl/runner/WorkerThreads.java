@@ -101,6 +101,12 @@ public final class WorkerThreads implements ThreadRunner {
             }
         });
         virtualLive.add(thread);
+        // stop() sets `stopped` before it reads virtualLive; re-reading it here
+        // after the add means a thread stop() cannot see is never started.
+        if (stopped) {
+            virtualLive.remove(thread);
+            throw refused();
+        }
         thread.start();
     }
 

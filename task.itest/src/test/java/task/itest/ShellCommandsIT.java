@@ -1,0 +1,71 @@
+package task.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+
+import task.api.TaskInfo;
+import task.api.TaskInspector;
+import task.api.TaskState;
+
+/** The {@code task} shell commands against the live runtime, through Gogo's own command processor. */
+public class ShellCommandsIT extends TaskContainerTest {
+
+    @Inject
+    CommandProcessor shell;
+
+    @Inject
+    TaskInspector inspector;
+
+    @Test
+    public void sleepStartsTasksThatTasksListsAndCancelEnds() throws Exception {
+        String started = execute("task:sleep 2 600000");
+        assertTrue(started, started.startsWith("started 2 task(s)"));
+        List<TaskInfo> sleeping = inspector.inFlight().stream().filter(info -> info.name().startsWith("sleep-")).toList();
+        assertEquals(2, sleeping.size());
+
+        String listing = execute("task:tasks");
+        for (TaskInfo task : sleeping) {
+            assertTrue(listing, listing.contains("sleep-") && listing.contains(String.valueOf(task.id())));
+            assertEquals("task.impl", task.owner());
+        }
+        assertTrue(listing, listing.contains("OWNER") && listing.contains("task.impl"));
+
+        for (TaskInfo task : sleeping) {
+            assertTrue(execute("task:cancel " + task.id()).startsWith("cancelled task #" + task.id()));
+            TaskState after = inspector.find(task.id()).map(TaskInfo::state).orElse(TaskState.FINISHED);
+            assertNotEquals("cancel took effect at once", TaskState.RUNNING, after);
+        }
+    }
+
+    @Test
+    public void contextsListsTheDefaultContext() throws Exception {
+        String listing = execute("task:contexts");
+        assertTrue(listing, listing.contains("task-default-context [own thread] open"));
+    }
+
+    @Test
+    public void badInputFailsNamingTheCommandAndTheValue() {
+        assertFailure("task:cancel 987654", "task:cancel: no task #987654 is in flight");
+        assertFailure("task:cancel -3", "task:cancel: the id must be positive, got -3");
+        assertFailure("task:sleep 0 10", "task:sleep: count must be 1 to 100000, got 0");
+        assertFailure("task:sleep 1 -5", "task:sleep: millis must be 0 to 86400000, got -5");
+    }
+
+    private void assertFailure(String command, String message) {
+        Exception failure = assertThrows(Exception.class, () -> execute(command));
+        assertEquals(message, failure.getMessage());
+    }
+
+    private String execute(String command) throws Exception {
+        return GogoShell.execute(shell, command);
+    }
+}
