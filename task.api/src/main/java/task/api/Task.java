@@ -167,9 +167,11 @@ public interface Task<S, R> {
     /**
      * Attaches a result to the task: {@code qio_task_set_result_pointer}.
      * A previous result is replaced and, unlike upstream (which leaks it),
-     * its cleanup runs now, in the calling thread, unless the same object is
-     * set again. The result's cleanup runs when the task finishes, after the
-     * callback.
+     * its cleanup runs now, in the calling thread. A cleanup belongs to its
+     * result, not to the call: setting the same object again keeps the object
+     * and replaces its cleanup, and only the newer cleanup runs (releasing an
+     * object that is still the result would be wrong). The result's cleanup
+     * runs when the task finishes, after the callback.
      *
      * @param result the result, or null
      * @param cleanup releases {@code result} when the task finishes, or null

@@ -43,6 +43,9 @@ public class LoopFactory implements EventContextFactory {
 
     private EventContext track(EventLoop loop) {
         checkOpen();
+        // Contexts their users closed leave the set here, so it stays as
+        // small as the number of contexts open.
+        open.removeIf(EventLoop::isClosed);
         open.add(loop);
         directory.add(loop);
         if (released) {

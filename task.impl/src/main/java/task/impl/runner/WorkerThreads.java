@@ -100,14 +100,16 @@ public final class WorkerThreads implements ThreadRunner {
                 virtualLive.remove(Thread.currentThread());
             }
         });
-        virtualLive.add(thread);
-        // stop() sets `stopped` before it reads virtualLive; re-reading it here
-        // after the add means a thread stop() cannot see is never started.
-        if (stopped) {
-            virtualLive.remove(thread);
-            throw refused();
+        // Registering and starting under the lock that stop() takes to set
+        // `stopped` and snapshot the live threads: a thread is either refused
+        // or started where stop() sees it, never started behind its back.
+        synchronized (virtualLive) {
+            if (stopped) {
+                throw refused();
+            }
+            virtualLive.add(thread);
+            thread.start();
         }
-        thread.start();
     }
 
     private void runGuarded(Runnable job) {
@@ -137,7 +139,9 @@ public final class WorkerThreads implements ThreadRunner {
      * @return true if every job ended within the grace period
      */
     public boolean stop(Duration grace) {
-        stopped = true;
+        synchronized (virtualLive) {
+            stopped = true;
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         if (pool != null) {
             List<Runnable> neverStarted = pool.shutdownNow();
@@ -151,10 +155,14 @@ public final class WorkerThreads implements ThreadRunner {
                 return false;
             }
         }
-        for (Thread thread : virtualLive) {
+        List<Thread> live;
+        synchronized (virtualLive) {
+            live = List.copyOf(virtualLive);
+        }
+        for (Thread thread : live) {
             thread.interrupt();
         }
-        for (Thread thread : virtualLive) {
+        for (Thread thread : live) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || !join(thread, left)) {
                 return false;
