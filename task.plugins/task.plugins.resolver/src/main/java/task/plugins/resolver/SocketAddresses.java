@@ -1,10 +1,13 @@
 package task.plugins.resolver;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.util.Objects;
+
+import task.plugins.resolver.internal.Literals;
 
 /**
  * Parses the socket addresses that operations take as text, such as
@@ -131,15 +134,25 @@ public final class SocketAddresses {
     }
 
     /**
-     * Checks a host given on its own (a name, an IPv4 address, or an IPv6
-     * address with or without brackets) and returns it without brackets.
+     * Checks a host given on its own, as in {@code resolve HOST PORT}: a DNS
+     * name or IPv4 address as {@link #parse} accepts them, or an IPv6
+     * address with or without brackets. No lookup is made.
      *
-     * @throws IllegalArgumentException naming the operation and the host
+     * @param operation the operation, named in messages; not null
+     * @param text the host; null or empty is an {@link IllegalArgumentException}
+     * @return the host, without brackets; never null
+     * @throws NullPointerException if {@code operation} is null
+     * @throws IllegalArgumentException if the host is null or empty ("host
+     *         not specified") or malformed; the message starts with
+     *         "{@code operation}: " and quotes the value
      */
-    static String host(String operation, String text) {
+    public static String host(String operation, String text) {
         Objects.requireNonNull(operation, "operation");
         if (text == null) {
             throw new IllegalArgumentException(operation + ": host not specified (null)");
+        }
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException(operation + ": host not specified ('')");
         }
         if (text.startsWith("[") && text.endsWith("]") && text.length() > 2) {
             String inner = text.substring(1, text.length() - 1);
@@ -156,6 +169,20 @@ public final class SocketAddresses {
         }
         checkHost(operation, text, text);
         return text;
+    }
+
+    /**
+     * Parses a port given on its own: decimal digits, 0..65535.
+     *
+     * @param operation the operation, named in messages; not null
+     * @param text the port; null or empty is an {@link IllegalArgumentException}
+     * @return the port
+     * @throws NullPointerException if {@code operation} is null
+     * @throws IllegalArgumentException if the port is missing, not a number
+     *         or out of range, e.g. "{@code resolve: port 65536 out of range 0..65535}"
+     */
+    public static int port(String operation, String text) {
+        return port(operation, text, text);
     }
 
     /**
@@ -212,16 +239,14 @@ public final class SocketAddresses {
         }
     }
 
-    /**
-     * Parses a port: decimal digits, 0..65535.
-     *
-     * @param whole the text the port came from, quoted in messages
-     * @throws IllegalArgumentException naming the operation and the port
-     */
-    static int port(String operation, String port, String whole) {
+    /** Parses a port found in {@code whole}, which messages quote. */
+    private static int port(String operation, String port, String whole) {
         Objects.requireNonNull(operation, "operation");
-        if (port == null || port.isEmpty()) {
-            throw bad(operation, "port not specified in", whole == null ? "" : whole);
+        if (port == null) {
+            throw new IllegalArgumentException(operation + ": port not specified (null)");
+        }
+        if (port.isEmpty()) {
+            throw bad(operation, "port not specified in", whole);
         }
         boolean negative = port.startsWith("-");
         String digits = negative ? port.substring(1) : port;
@@ -235,6 +260,42 @@ public final class SocketAddresses {
                     + in(port, whole));
         }
         return Integer.parseInt(digits);
+    }
+
+    /**
+     * Formats a socket address the way {@link #parse} reads it back:
+     * {@code 127.0.0.1:80}, {@code [::1]:80} (IPv6 compressed as in RFC 5952),
+     * {@code localhost:80} for an unresolved name, {@code unix:/path} for a
+     * UNIX-domain address; any other kind as its {@code toString()}.
+     *
+     * @param address not null
+     * @return the text; never null
+     * @throws NullPointerException if {@code address} is null
+     */
+    public static String format(SocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address instanceof UnixDomainSocketAddress) {
+            return UNIX_PREFIX + ((UnixDomainSocketAddress) address).getPath();
+        }
+        if (!(address instanceof InetSocketAddress)) {
+            return address.toString();
+        }
+        InetSocketAddress inet = (InetSocketAddress) address;
+        String host = inet.isUnresolved() ? inet.getHostString() : Literals.format(inet.getAddress());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+
+    /**
+     * Formats an IP address as numeric text, IPv6 compressed as in RFC 5952
+     * ({@code ::1}, where {@link InetAddress#getHostAddress()} gives
+     * {@code 0:0:0:0:0:0:0:1}).
+     *
+     * @param address not null
+     * @return the text, without brackets; never null
+     * @throws NullPointerException if {@code address} is null
+     */
+    public static String format(InetAddress address) {
+        return Literals.format(Objects.requireNonNull(address, "address"));
     }
 
     private static String in(String part, String whole) {

@@ -1,12 +1,15 @@
-package task.plugins.resolver;
+package task.plugins.resolver.internal;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
 
 /**
- * Strict checks for numeric IP addresses, done on the text alone: unlike
- * {@link java.net.InetAddress#getByName(String)} they never start a lookup,
- * so a caller can decide "numeric, no thread needed" without blocking.
+ * Numeric IP addresses as text. The checks work on the text alone: unlike
+ * {@link InetAddress#getByName(String)} they never start a lookup, so a
+ * caller can decide "numeric, no thread needed" without blocking.
  * Threading: stateless, any thread.
  */
-final class Literals {
+public final class Literals {
     private Literals() {
     }
 
@@ -14,8 +17,11 @@ final class Literals {
      * Whether {@code text} is a dotted-quad IPv4 address: four decimal parts
      * 0..255, without leading zeros (which some resolvers read as octal, so
      * {@code 010.0.0.1} is ambiguous and refused rather than guessed).
+     *
+     * @param text any text, not null
+     * @return true if it is such an address
      */
-    static boolean isIpv4(String text) {
+    public static boolean isIpv4(String text) {
         int parts = 0;
         int start = 0;
         while (true) {
@@ -56,8 +62,11 @@ final class Literals {
      * of one to four hex digits, at most one {@code ::} standing for one or
      * more zero groups, optionally ending in a dotted quad (two groups), and
      * optionally followed by a {@code %scope} of letters, digits, '_', '.', '-'.
+     *
+     * @param text any text, not null
+     * @return true if it is such an address
      */
-    static boolean isIpv6(String text) {
+    public static boolean isIpv6(String text) {
         String address = text;
         int percent = text.indexOf('%');
         if (percent >= 0) {
@@ -133,5 +142,52 @@ final class Literals {
             }
         }
         return true;
+    }
+
+    /**
+     * The address as numeric text, IPv6 in the RFC 5952 form the system tools
+     * print ({@code ::1} rather than Java's {@code 0:0:0:0:0:0:0:1}).
+     *
+     * @param address not null
+     * @return the text, with an IPv6 scope as {@code %scope} when there is one
+     */
+    public static String format(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        // The longest run of two or more zero groups (the first if tied) becomes "::".
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        String host = address.getHostAddress();
+        int percent = host.indexOf('%');
+        return percent < 0 ? text.toString() : text + host.substring(percent);
     }
 }
