@@ -12,7 +12,8 @@ import task.plugins.resolver.internal.Literals;
 /**
  * Parses the socket addresses that operations take as text, such as
  * {@code listen HOST:PORT}, checking them fully without a lookup, so that a
- * bad address fails before anything is started or opened.
+ * bad address fails before anything is started or opened; and formats
+ * addresses back into that text.
  * Threading: stateless, any thread.
  */
 public final class SocketAddresses {
@@ -113,7 +114,9 @@ public final class SocketAddresses {
         }
         if (port == null) {
             if (portRequired) {
-                throw bad(operation, "port not specified in", text);
+                boolean bareIpv6 = !text.startsWith("[") && text.indexOf(':') >= 0;
+                throw bad(operation, bareIpv6 ? "port not specified (write an IPv6 address as [address]:port) in"
+                        : "port not specified in", text);
             }
             return InetSocketAddress.createUnresolved(host, 0);
         }
