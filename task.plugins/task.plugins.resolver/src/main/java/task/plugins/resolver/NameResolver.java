@@ -1,23 +1,39 @@
 package task.plugins.resolver;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCallback;
+import task.api.TaskCancelledException;
 import task.api.TaskService;
+import task.plugins.resolver.internal.HostLookup;
+import task.plugins.resolver.internal.Resolution;
 
 /**
  * Resolves socket addresses to numeric ones (QEMU's {@code QIODNSResolver}).
- * Non-network addresses (UNIX-domain paths) pass through unchanged; a
- * numeric host passes through without a lookup; anything else is looked up
- * with the system resolver. A success always has at least one address.
+ * <ul>
+ * <li>Non-network addresses (a {@link UnixDomainSocketAddress}, or any
+ * socket address that is not an {@link InetSocketAddress}) pass through
+ * unchanged, without a lookup or a thread.</li>
+ * <li>A resolved {@link InetSocketAddress}, or an unresolved one whose host
+ * is a numeric IPv4 or IPv6 address (decided on the text, with no lookup),
+ * passes straight through, without a thread.</li>
+ * <li>Anything else is looked up with the system resolver; a success always
+ * has at least one address.</li>
+ * </ul>
+ * Differences from upstream: an {@link AddressFamily} chooses IPv4-only or
+ * IPv6-only results (a numeric address of the other family is an error);
+ * host names are checked (labels of at most 63 characters, names of at most
+ * 253, letters, digits and '-') before anything starts; and the task form
+ * can be cancelled.
+ * <p>
  * Threading: every method may be called from any thread.
  */
 public final class NameResolver {
@@ -26,81 +42,82 @@ public final class NameResolver {
 
     /**
      * Resolves {@code address} in the calling thread, which may block on a
-     * lookup ({@code qio_dns_resolver_lookup_sync}).
+     * lookup ({@code qio_dns_resolver_lookup_sync}). The lookup is not
+     * interruptible.
      *
-     * @param address an {@link InetSocketAddress} (resolved or not) or any other socket address
-     * @param family which addresses to keep
-     * @return at least one address: numeric {@link InetSocketAddress}es with
-     *         the given port, or {@code address} itself if it is not an
+     * @param address an {@link InetSocketAddress} (resolved or not) or any
+     *        other socket address; not null
+     * @param family which addresses to keep; not null
+     * @return an immutable list of at least one address: numeric
+     *         {@link InetSocketAddress}es with the given port, in the
+     *         resolver's order, or {@code address} itself if it is not an
      *         internet address
-     * @throws IllegalArgumentException if the host is empty ("host not specified")
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the host is empty ("resolve: host
+     *         not specified") or malformed (the message names it)
      * @throws UnknownHostException if the lookup fails or finds no address of
-     *         the family; the message names host, port and cause
+     *         the family, or a numeric address is of the wrong family; the
+     *         message names host, port and cause
      */
     public static List<SocketAddress> resolve(SocketAddress address, AddressFamily family)
             throws UnknownHostException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(family, "family");
-        if (!(address instanceof InetSocketAddress)) {
-            return List.of(address);
-        }
-        InetSocketAddress inet = (InetSocketAddress) address;
-        String host = inet.getHostString();
-        if (host == null || host.isEmpty()) {
-            throw new IllegalArgumentException("resolve: host not specified");
-        }
-        InetAddress[] found;
-        try {
-            found = InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-            UnknownHostException named = new UnknownHostException("resolve: cannot resolve host '" + host + "' port "
-                    + inet.getPort() + ": " + e.getMessage());
-            named.initCause(e);
-            throw named;
-        }
-        List<SocketAddress> kept = new ArrayList<>(found.length);
-        for (InetAddress one : found) {
-            if (family.accepts(one)) {
-                kept.add(new InetSocketAddress(one, inet.getPort()));
-            }
-        }
-        if (kept.isEmpty()) {
-            throw new UnknownHostException("resolve: host '" + host + "' port " + inet.getPort() + " has no "
-                    + family + " address");
-        }
-        return List.copyOf(kept);
+        Resolution.check(address);
+        return Resolution.now(address, family, HostLookup.SYSTEM);
     }
 
     /**
      * Resolves {@code address} as a task ({@code qio_dns_resolver_lookup_async}):
-     * a lookup runs in the thread runner; an address that needs none
-     * completes without a thread. Either way the callback runs on
-     * {@code context}, and the task's result is the list that
-     * {@link #resolve(SocketAddress, AddressFamily)} returns (or its error).
+     * a lookup runs in the thread runner; an address that needs none (see
+     * the class description) completes without a thread, its outcome set at
+     * once and {@link Task#complete()} posted to {@code context}. Either way
+     * the callback runs on {@code context}'s thread, and reads with
+     * {@link Task#result()} the list that
+     * {@link #resolve(SocketAddress, AddressFamily)} returns, or with
+     * {@link Task#propagateError()} its {@link UnknownHostException}.
+     * <p>
+     * Cancellation: a task cancelled before its lookup starts makes none; one
+     * cancelled during the lookup drops the lookup's result when it returns.
+     * The callback of a cancelled task gets a {@link TaskCancelledException}
+     * at once, without waiting for the lookup.
+     * <p>
+     * Happens-before: this call happens-before the lookup; the lookup
+     * happens-before the callback.
      *
-     * @param tasks creates the task, and so owns it
-     * @param address the address to resolve
-     * @param family which addresses to keep
+     * @param tasks creates the task, and so owns it; not null
+     * @param address the address to resolve; not null
+     * @param family which addresses to keep; not null
      * @param context where the callback runs, or null for the default context
-     * @param callback called once with the task
+     * @param callback called once with the task; not null
      * @return the task, named after the address
-     * @throws IllegalArgumentException if the host is empty; nothing is started
+     * @throws NullPointerException if an argument other than {@code context} is null
+     * @throws IllegalArgumentException if the host is empty ("resolve: host
+     *         not specified") or malformed; nothing is started
+     * @throws java.util.concurrent.RejectedExecutionException if the context
+     *         is closed and the address needs no lookup; the task has been
+     *         disposed and the callback will not run
      */
     public static Task<SocketAddress, List<SocketAddress>> resolve(TaskService tasks, SocketAddress address,
             AddressFamily family, EventContext context, TaskCallback<SocketAddress, List<SocketAddress>> callback) {
+        return resolve(tasks, address, family, context, callback, HostLookup.SYSTEM);
+    }
+
+    /** The task form with the lookup given, for tests that hold a lookup open. */
+    static Task<SocketAddress, List<SocketAddress>> resolve(TaskService tasks, SocketAddress address,
+            AddressFamily family, EventContext context, TaskCallback<SocketAddress, List<SocketAddress>> callback,
+            HostLookup lookup) {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(callback, "callback");
-        if (address instanceof InetSocketAddress && ((InetSocketAddress) address).getHostString().isEmpty()) {
-            throw new IllegalArgumentException("resolve: host not specified");
-        }
+        Resolution.check(address);
         EventContext target = context != null ? context : tasks.defaultContext();
         Task<SocketAddress, List<SocketAddress>> task = tasks.builder(address, callback)
-                .name("resolve " + address)
+                .name("resolve " + SocketAddresses.format(address))
                 .context(target)
                 .create();
-        task.runInThread(running -> running.setResult(resolve(running.source(), family)), null, target);
+        Resolution.start(task, address, family, target, lookup, Function.identity());
         return task;
     }
 }
