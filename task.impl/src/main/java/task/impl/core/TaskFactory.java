@@ -1,5 +1,8 @@
 package task.impl.core;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import task.api.EventContext;
@@ -93,6 +96,32 @@ public class TaskFactory implements TaskService {
             }
         }
         return disposed;
+    }
+
+    /**
+     * {@link #disposeAll()}, then waits up to {@code grace} until every task
+     * of this owner has finished: its worker and any callback already running
+     * have returned and its cleanups have run. For an owner whose code must
+     * not run any more afterwards (a stopping bundle). Tasks still running
+     * after the grace period are reported to the log by name.
+     *
+     * @param grace how long to wait
+     * @return true if every task finished in time
+     */
+    public boolean disposeAllAndAwait(Duration grace) {
+        disposeAll();
+        long deadline = System.nanoTime() + grace.toNanos();
+        List<String> late = new ArrayList<>();
+        for (TaskImpl<?, ?> task : table.ownedBy(this)) {
+            if (!task.awaitFinished(deadline)) {
+                late.add(task.name() + " (#" + task.id + ")");
+            }
+        }
+        if (!late.isEmpty()) {
+            reporter.warn("task service of '" + ownerName + "': tasks still running " + grace
+                    + " after their owner went away: " + late, null);
+        }
+        return late.isEmpty();
     }
 
     String ownerName() {

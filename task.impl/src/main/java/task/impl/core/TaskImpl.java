@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -37,6 +38,7 @@ import task.impl.runner.AbandonableJob;
  * DISPOSED      dispose() (or an undeliverable completion) claimed the completion
  * FINISHING     one thread owns the cleanups (the exactly-once gate)
  * FINISHED      every cleanup ran; waiters may return
+ * AWAITED       someone waits in awaitFinished; finish() then notifies the monitor
  * INTERRUPTING  a canceller is interrupting the worker; the worker may not
  *               set WORKER_DONE meanwhile, so the interrupt cannot hit the
  *               next job of a pooled thread
@@ -75,6 +77,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
     private static final int FINISHING = 1 << 7;
     private static final int FINISHED = 1 << 8;
     private static final int INTERRUPTING = 1 << 9;
+    private static final int AWAITED = 1 << 10;
 
     private static final VarHandle STATE;
     private static final VarHandle WAITER;
@@ -276,7 +279,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
             throw new IllegalStateException(describe() + ": complete: the task runs in a thread, so its context"
                     + " completes it (waitThread() completes it here)");
         }
-        int claimed = claim();
+        int claimed = claim(CANCELLED);
         if (claimed < 0) {
             if ((state & (CANCELLED | DISPOSED)) != 0) {
                 return;
@@ -292,9 +295,14 @@ final class TaskImpl<S, R> implements Task<S, R> {
      * @return the state with CLAIMED, or -1 if another thread holds the claim
      */
     private int claim() {
+        return claim(0);
+    }
+
+    /** As {@link #claim()}, but also refused (-1) while any of {@code refused} is set. */
+    private int claim(int refused) {
         for (;;) {
             int s = state;
-            if ((s & CLAIMED) != 0) {
+            if ((s & (CLAIMED | refused)) != 0) {
                 return -1;
             }
             if (STATE.compareAndSet(this, s, s | CLAIMED)) {
@@ -365,7 +373,9 @@ final class TaskImpl<S, R> implements Task<S, R> {
             result = null;
             resultCleanup = null;
             error = null;
-            cancelHooks = null;
+            if ((s & (CANCELLED | DISPOSED)) == 0) {
+                cancelHooks = null;
+            } // else the canceller's fireCancelHooks, maybe not yet run, takes them
             released = true;
         }
         failure = Failures.accept(lastCleanup, lastResult, failure);
@@ -373,12 +383,52 @@ final class TaskImpl<S, R> implements Task<S, R> {
             owner.reporter().debug(describe() + ": finished with an error no callback took", untaken);
         }
         source = null;
-        addFlags(FINISHED);
+        int finished = addFlags(FINISHED);
         Thread waiting = waiter;
         if (waiting != null) {
             LockSupport.unpark(waiting);
         }
+        if ((finished & AWAITED) != 0) {
+            // Both flags are set by CAS on one field: whichever came second sees the other.
+            synchronized (this) {
+                notifyAll();
+            }
+        }
         return failure;
+    }
+
+    /**
+     * Waits until the task has finished (its worker returned, its callback
+     * returned, every cleanup ran), so that none of its owner's code runs any
+     * more; for an owner going away. Returns at once in the task's own worker
+     * or callback, which would wait for itself.
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} to give up at
+     * @return false if the task had not finished by then
+     */
+    boolean awaitFinished(long deadlineNanos) {
+        Thread me = Thread.currentThread();
+        if (workerThread == me || completer == me) {
+            return true;
+        }
+        if ((addFlags(AWAITED) & FINISHED) != 0) {
+            return true;
+        }
+        synchronized (this) {
+            while ((state & FINISHED) == 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ errors and results
@@ -498,7 +548,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
         Objects.requireNonNull(hook, "hook");
         synchronized (this) {
             if (!cancelHooksFired) {
-                if (released) {
+                if (released && !isCancelled()) {
                     throw finished("onCancel");
                 }
                 if (cancelHooks == null) {

@@ -1,5 +1,7 @@
 package task.impl.osgi;
 
+import java.time.Duration;
+
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -18,10 +20,12 @@ import task.impl.log.Reporter;
  * The task service, one instance per client bundle, owned by that bundle:
  * when the bundle stops or releases the service, DS deactivates the
  * instance and every task it still has in flight is disposed (no callback
- * runs into the stopped bundle; every cleanup runs; sources are released).
+ * runs into the stopped bundle; every cleanup runs; sources are released),
+ * and deactivation waits (up to a grace period) until those tasks finished.
  */
 @Component(service = TaskService.class, scope = ServiceScope.BUNDLE)
 public class TaskServiceComponent extends TaskFactory {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     /**
      * Creates the task service of the bundle that gets it.
@@ -42,6 +46,8 @@ public class TaskServiceComponent extends TaskFactory {
 
     @Deactivate
     void deactivate() {
-        disposeAll();
+        // Waits for the disposed tasks, so that none of the client's code (a
+        // worker's tail, a running callback, a cleanup) runs after its stop.
+        disposeAllAndAwait(STOP_GRACE);
     }
 }

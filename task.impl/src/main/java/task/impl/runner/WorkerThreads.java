@@ -36,13 +36,21 @@ public final class WorkerThreads implements ThreadRunner {
     private final Set<Thread> virtualLive = ConcurrentHashMap.newKeySet();
     /** Platform threads only. */
     private final ThreadPoolExecutor pool;
+    /**
+     * Platform threads only: every pool thread not yet seen dead, so that
+     * stop() can join them (the pool reports termination before its last
+     * threads have exited).
+     */
+    private final Set<Thread> platformThreads;
     private volatile boolean stopped;
 
-    private WorkerThreads(String namePrefix, Reporter reporter, ThreadFactory virtualFactory, ThreadPoolExecutor pool) {
+    private WorkerThreads(String namePrefix, Reporter reporter, ThreadFactory virtualFactory, ThreadPoolExecutor pool,
+            Set<Thread> platformThreads) {
         this.namePrefix = namePrefix;
         this.reporter = reporter;
         this.virtualFactory = virtualFactory;
         this.pool = pool;
+        this.platformThreads = platformThreads;
     }
 
     /**
@@ -69,18 +77,21 @@ public final class WorkerThreads implements ThreadRunner {
         }
         Optional<ThreadFactory> virtual = preferVirtual ? VirtualThreads.factory(namePrefix) : Optional.empty();
         if (virtual.isPresent()) {
-            return new WorkerThreads(namePrefix, reporter, virtual.get(), null);
+            return new WorkerThreads(namePrefix, reporter, virtual.get(), null, Set.of());
         }
         AtomicLong counter = new AtomicLong();
+        Set<Thread> platformThreads = ConcurrentHashMap.newKeySet();
         ThreadFactory platform = job -> {
             Thread thread = new Thread(job, namePrefix + counter.getAndIncrement());
             thread.setDaemon(true);
+            platformThreads.removeIf(old -> !old.isAlive());
+            platformThreads.add(thread);
             return thread;
         };
         ThreadPoolExecutor pool = new ThreadPoolExecutor(maxPlatformThreads, maxPlatformThreads,
                 keepAlive.toNanos(), TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), platform);
         pool.allowCoreThreadTimeOut(true);
-        return new WorkerThreads(namePrefix, reporter, null, pool);
+        return new WorkerThreads(namePrefix, reporter, null, pool, platformThreads);
     }
 
     @Override
@@ -149,11 +160,21 @@ public final class WorkerThreads implements ThreadRunner {
                 abandon(job);
             }
             try {
-                return pool.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
+                if (!pool.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                    return false;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
+            // Terminated, but its threads may still be exiting: wait until none is alive.
+            for (Thread thread : List.copyOf(platformThreads)) {
+                long left = deadline - System.nanoTime();
+                if (thread != Thread.currentThread() && (left <= 0 || !join(thread, left))) {
+                    return false;
+                }
+            }
+            return true;
         }
         List<Thread> live;
         synchronized (virtualLive) {
