@@ -212,13 +212,25 @@ public final class EventLoop implements EventContext {
         return watch;
     }
 
-    /** A cancelled timer or watch leaves the driver's structures; from any thread. */
+    /**
+     * A cancelled timer or watch leaves the driver's structures: at once on
+     * the driving thread (so a callback that cancels a watch may reconfigure
+     * its channel right away), by a posted event from any other thread.
+     */
     void forget(TimerSource timer) {
-        postQuietly(() -> timers.remove(timer));
+        if (inContext()) {
+            timers.remove(timer);
+        } else {
+            postQuietly(() -> timers.remove(timer));
+        }
     }
 
     void forget(IoWatch watch) {
-        postQuietly(() -> watches.remove(watch));
+        if (inContext()) {
+            watches.remove(watch);
+        } else {
+            postQuietly(() -> watches.remove(watch));
+        }
     }
 
     private void postQuietly(Runnable housekeeping) {
@@ -436,6 +448,15 @@ public final class EventLoop implements EventContext {
             try {
                 terminated.await();
                 break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        // Terminated, but the own thread may still be on its way out: no
+        // thread of ours outlives the close.
+        while (ownThread != null && ownThread.isAlive()) {
+            try {
+                ownThread.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
