@@ -1,14 +1,12 @@
 package task.plugins.connector;
 
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
-import java.util.Objects;
 
 import task.plugins.resolver.SocketAddresses;
 
@@ -69,9 +67,10 @@ final class Addresses {
     }
 
     /**
-     * The address as a person writes it: a numeric address when there is one
-     * (resolved addresses are written by number, not by the name they came
-     * from), else the host as given; IPv6 in brackets and compressed.
+     * The address as a person writes it, the resolver's way
+     * ({@link SocketAddresses#format(SocketAddress)}: numeric when resolved,
+     * IPv6 in brackets and compressed), plus the two cases it has no words
+     * for: no address, and the unnamed local end of a UNIX-domain client.
      *
      * @param address an address, or null
      * @return the text; "(none)" for null
@@ -80,88 +79,9 @@ final class Addresses {
         if (address == null) {
             return "(none)";
         }
-        if (address instanceof UnixDomainSocketAddress unix) {
-            String path = unix.getPath().toString();
-            return path.isEmpty() ? "unix:(unnamed)" : "unix:" + path;
+        if (address instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()) {
+            return SocketAddresses.UNIX_PREFIX + "(unnamed)";
         }
-        if (address instanceof InetSocketAddress inet) {
-            InetAddress numeric = inet.getAddress();
-            String host = numeric != null ? numeric(numeric) : inet.getHostString();
-            boolean v6 = host.indexOf(':') >= 0;
-            return (v6 ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
-    }
-
-    /** The requested address as the caller wrote it: its host string, not its number. */
-    static String requested(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            String host = inet.getHostString();
-            boolean v6 = host.indexOf(':') >= 0;
-            return (v6 ? "[" + compress(host) + "]" : host) + ":" + inet.getPort();
-        }
-        return text(address);
-    }
-
-    private static String numeric(InetAddress address) {
-        String text = Objects.requireNonNull(address.getHostAddress());
-        return address instanceof Inet6Address ? compress(text) : text;
-    }
-
-    /**
-     * Compresses an IPv6 text the way RFC 5952 writes it: the longest run of
-     * two or more zero groups (the first, on a tie) becomes "::", and leading
-     * zeros go. Java writes {@code 0:0:0:0:0:0:0:1}; people write {@code ::1}.
-     * A {@code %scope} is kept; text that is not eight groups is returned as is.
-     */
-    static String compress(String text) {
-        int percent = text.indexOf('%');
-        String scope = percent < 0 ? "" : text.substring(percent);
-        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":", -1);
-        if (groups.length != 8) {
-            return text;
-        }
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            if (isZero(groups[i])) {
-                int j = i;
-                while (j < 8 && isZero(groups[j])) {
-                    j++;
-                }
-                if (j - i > bestLength) {
-                    bestStart = i;
-                    bestLength = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                out.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-                out.append(':');
-            }
-            out.append(stripZeros(groups[i]));
-        }
-        return out + scope;
-    }
-
-    private static boolean isZero(String group) {
-        return !group.isEmpty() && group.chars().allMatch(c -> c == '0');
-    }
-
-    private static String stripZeros(String group) {
-        int i = 0;
-        while (i < group.length() - 1 && group.charAt(i) == '0') {
-            i++;
-        }
-        return group.substring(i).toLowerCase(java.util.Locale.ROOT);
+        return SocketAddresses.format(address);
     }
 }

@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import task.api.EventContext;
@@ -19,7 +20,7 @@ import task.api.TaskService;
  * One {@code phase} field, changed only by CAS; the four last states are
  * terminal and exactly one of them is ever reached.
  * <pre>
- *  RESOLVING --addresses found--> ATTEMPTING(0) --finishConnect ok--> CONNECTED
+ *  RESOLVING --addresses found--> ATTEMPTING(0) --connect done--> CONNECTED
  *      |                            |   ^     |
  *      |                            |   +-----+ attempt i failed or its timer fired,
  *      |                            |           address i+1 exists: close channel i,
@@ -29,6 +30,9 @@ import task.api.TaskService;
  *  RESOLVING, ATTEMPTING --overall timer fired--> TIMED_OUT
  *  RESOLVING, ATTEMPTING --task cancelled or disposed--> CANCELLED
  * </pre>
+ * "connect done" is {@code connect()} succeeding at once, or
+ * {@code finishConnect()} succeeding in the OP_CONNECT watch, which then
+ * takes the step to CONNECTED in a posted event (see {@link #connectable}).
  * The attempt index {@code i} is not part of {@code phase}: it is confined
  * to the context's thread, which alone moves from one attempt to the next.
  *
@@ -94,7 +98,7 @@ final class Connecting {
         this.task = task;
         this.context = context;
         this.options = options;
-        this.log = new AttemptLog(Addresses.requested(task.source()));
+        this.log = new AttemptLog(Addresses.text(task.source()));
     }
 
     /**
@@ -227,7 +231,20 @@ final class Connecting {
             attemptFailed(e);
             return false;
         }
-        connected(pending, current);
+        // Complete from a posted event, not from inside this watch: the loop
+        // drops the channel's selection key only when this callback returns,
+        // and a channel with a live key cannot be made blocking, which the
+        // task's callback may want to do. The timers go now, so that neither
+        // fails this attempt in between; a cancel in between still finds
+        // ATTEMPTING and closes the channel, and connected() then backs off.
+        cancel(attemptTimer);
+        cancel(overallTimer);
+        SocketAddress address = current;
+        try {
+            context.post(() -> connected(pending, address));
+        } catch (RejectedExecutionException closing) {
+            connected(pending, address);
+        }
         return false;
     }
 

@@ -17,13 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its addresses, or to write a greeting) uses {@link #channel()} and lets the
  * task close it.
  * <p>
- * <b>Mode.</b> The channel is connected and in non-blocking mode. It was
- * watched on the connect's event context, and its (cancelled) selection key
- * stays registered there until that context's next iteration, so switching
- * it to blocking mode inside the callback fails with
- * {@link java.nio.channels.IllegalBlockingModeException}; do it from a later
- * event (say, {@code context.post(...)}), or keep it non-blocking and watch
- * it on the same context, which works at once.
+ * <b>Mode.</b> The channel is connected and in non-blocking mode. The
+ * connect's watch is removed before the callback runs, so the channel may be
+ * switched to blocking mode at once, or watched on any context. (Its
+ * cancelled selection key stays with the context's selector until that
+ * context next selects, so a close before then releases the descriptor only
+ * at that selection.)
  * <p>
  * Threading: every method may be called from any thread; the exactly-once
  * hand-over is decided by one CAS on a single state field

@@ -53,7 +53,7 @@ public final class Connector {
      * Connects to {@code address} as a task.
      * <p>
      * The task's source is {@code address}; its name is
-     * {@code connect HOST:PORT}. The callback runs exactly once, on
+     * {@code connect HOST:PORT} (a resolved address written by number). The callback runs exactly once, on
      * {@code context}'s thread, and reads the outcome from the task:
      * <ul>
      * <li>connected: {@link Task#result()} is a {@link Connection} whose
@@ -85,9 +85,9 @@ public final class Connector {
      * owner of {@code tasks} releasing it, or the runtime closing, disposes it.
      *
      * @param tasks creates the task (and the lookup's subtask), and so owns them
-     * @param address an {@link java.net.InetSocketAddress}, resolved or not
-     *        (a resolved one is looked up again by its host string), or a
-     *        {@link java.net.UnixDomainSocketAddress} of an existing socket
+     * @param address an {@link java.net.InetSocketAddress}, resolved (tried
+     *        as it is) or not (a name is looked up, a numeric host is not), or
+     *        a {@link java.net.UnixDomainSocketAddress} of an existing socket
      * @param options the timeouts and the address family
      * @param context where the callback, the watch and the timers run, or
      *        null for the default context
@@ -118,7 +118,7 @@ public final class Connector {
         Addresses.checkTarget(OPERATION, address);
         EventContext target = context != null ? context : tasks.defaultContext();
         Task<SocketAddress, Connection> task = tasks.builder(address, callback)
-                .name(OPERATION + " " + Addresses.requested(address))
+                .name(OPERATION + " " + Addresses.text(address))
                 .context(target)
                 .create();
         new Connecting(task, target, options).start(tasks, lookup);

@@ -38,6 +38,7 @@ import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCancelledException;
 import task.impl.TaskRuntime;
+import task.plugins.resolver.AddressFamily;
 
 /**
  * The connector's Java API against real loopback sockets and the system
@@ -218,6 +219,45 @@ class ConnectorTest {
                 assertEquals(42, in.get(0));
             }
         }
+    }
+
+    @Test
+    void aTakenChannelCanBeMadeBlockingInTheCallback() throws Exception {
+        try (ServerSocketChannel server = Loopback.listen()) {
+            AtomicReference<SocketChannel> kept = new AtomicReference<>();
+            Outcome<SocketAddress, Connection> outcome = new Outcome<>(context, task -> {
+                SocketChannel channel = task.result().take();
+                kept.set(channel);
+                try {
+                    // Allowed only because the connect's watch is gone by now.
+                    channel.configureBlocking(true);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            Connector.connect(runtime.tasks(), server.getLocalAddress(), context, outcome);
+            outcome.drive();
+
+            try (SocketChannel client = kept.get(); SocketChannel accepted = server.accept()) {
+                assertTrue(client.isBlocking());
+                accepted.write(ByteBuffer.wrap(new byte[] {9}));
+                ByteBuffer in = ByteBuffer.allocate(1);
+                assertEquals(1, client.read(in), "a blocking read");
+                assertEquals(9, in.get(0));
+            }
+        }
+    }
+
+    @Test
+    void theAddressFamilyReachesTheResolver() throws Exception {
+        Outcome<SocketAddress, Connection> outcome = new Outcome<>(context);
+        Connector.connect(runtime.tasks(), InetSocketAddress.createUnresolved("127.0.0.1", 9),
+                ConnectOptions.defaults().withFamily(AddressFamily.IPV6), context, outcome);
+        outcome.drive();
+        // The resolver refuses an IPv4 literal for an IPv6-only connect; nothing is tried.
+        UnknownHostException error = assertInstanceOf(UnknownHostException.class, outcome.error());
+        assertTrue(error.getMessage().contains("127.0.0.1"), error.getMessage());
+        assertEquals(socketsBefore, Loopback.openSockets());
     }
 
     @Test

@@ -34,12 +34,15 @@ public final class Outcome<S, R> implements TaskCallback<S, R> {
 
     @Override
     public void onComplete(Task<S, R> task) {
-        calls++;
-        onContext = context.inContext();
-        error = task.propagateError();
-        result = error == null ? task.result() : null;
-        alsoInCallback.accept(task);
-        done.countDown();
+        try {
+            calls++;
+            onContext = context.inContext();
+            error = task.propagateError();
+            result = error == null ? task.result() : null;
+            alsoInCallback.accept(task);
+        } finally {
+            done.countDown();
+        }
     }
 
     /** Iterates the (caller-driven) context until the callback has run; the task has finished then. */
