@@ -22,8 +22,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,6 +42,7 @@ import task.api.Task;
 import task.api.TaskCancelledException;
 import task.impl.TaskRuntime;
 import task.plugins.resolver.AddressFamily;
+import task.plugins.resolver.SocketAddresses;
 
 /**
  * The connector's Java API against real loopback sockets and the system
@@ -400,6 +404,31 @@ class ConnectorTest {
             assertNull(outcome.error());
             assertTrue(outcome.ranOnContext(), "on the default context's thread");
             assertNotNull(outcome.result().localAddress());
+        }
+    }
+
+    @Test
+    void theReadmeExampleWorks() throws Exception {
+        try (ServerSocketChannel server = Loopback.listen()) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            // As in README-section.md, with the listener's port.
+            SocketAddress address = SocketAddresses.parse("connect", "localhost:" + port, true);
+            ConnectOptions options = ConnectOptions.defaults().withOverallTimeout(Duration.ofSeconds(5));
+            CompletableFuture<SocketChannel> connected = new CompletableFuture<>();
+            Connector.connect(runtime.tasks(), address, options, null, task -> {
+                Throwable error = task.propagateError();
+                if (error != null) connected.completeExceptionally(error);
+                else connected.complete(task.result().take());
+            });
+            try (SocketChannel channel = connected.join(); SocketChannel accepted = server.accept()) {
+                channel.configureBlocking(true);
+                channel.write(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer in = ByteBuffer.allocate(6);
+                while (in.hasRemaining() && accepted.read(in) >= 0) {
+                    // until the greeting is in
+                }
+                assertEquals("hello\n", new String(in.array(), StandardCharsets.US_ASCII));
+            }
         }
     }
 
