@@ -413,6 +413,13 @@ public final class NetListener implements AutoCloseable {
         }
     }
 
+    /** Whether a {@link #waitForClient()} is in progress (its watches suspended); for tests. */
+    boolean isWaiting() {
+        synchronized (lock) {
+            return !waits.isEmpty();
+        }
+    }
+
     /**
      * Whether the listener has sockets open ({@code qio_net_listener_is_connected}).
      *
