@@ -1,0 +1,64 @@
+package task.plugins.listener;
+
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import task.api.EventContext;
+
+/**
+ * The handler of the {@code listen} operation: each client gets a read
+ * watch on the same context and hears back what it sends.
+ * <p>
+ * States: OPEN -> CLOSED ({@link #closeAll()}). The set of clients and the
+ * flag are guarded by {@code this}; a client handed over after the close is
+ * closed at once, so none escapes.
+ */
+final class EchoService implements ClientHandler {
+    private final EventContext context;
+    /** Guarded by this. */
+    private final Set<EchoClient> clients = new LinkedHashSet<>();
+    /** Guarded by this. */
+    private boolean closed;
+
+    EchoService(EventContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void onClient(NetListener listener, SocketChannel channel) {
+        EchoClient client = new EchoClient(channel, context, this::forget);
+        boolean serving;
+        synchronized (this) {
+            serving = !closed && clients.add(client);
+        }
+        // Outside the lock: a client that fails at once calls forget(). A
+        // closeAll() in between closes the channel, and start() then fails quietly.
+        if (serving) {
+            client.start();
+        } else {
+            client.close();
+        }
+    }
+
+    private synchronized void forget(EchoClient client) {
+        clients.remove(client);
+    }
+
+    /** The clients served now. */
+    synchronized int clientCount() {
+        return clients.size();
+    }
+
+    /** Closes every client, each once; later clients are closed on arrival. */
+    void closeAll() {
+        List<EchoClient> closing;
+        synchronized (this) {
+            closed = true;
+            closing = new ArrayList<>(clients);
+        }
+        closing.forEach(EchoClient::close);
+    }
+}

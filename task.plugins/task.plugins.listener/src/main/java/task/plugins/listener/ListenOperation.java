@@ -1,0 +1,174 @@
+package task.plugins.listener;
+
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+import task.api.EventContext;
+import task.api.Task;
+import task.api.spi.Operation;
+import task.api.spi.OperationRequest;
+import task.plugins.resolver.SocketAddresses;
+
+/**
+ * The operation {@code listen ADDRESS [BACKLOG]}: opens a {@link NetListener}
+ * on every address ADDRESS resolves to ({@code HOST:PORT}, port 0 picking
+ * one; {@code [IPV6]:PORT}; {@code unix:PATH}) and runs an echo service on
+ * it, on the request's context. The task's result is an {@link EchoListener},
+ * printed as {@code listening on 127.0.0.1:43211}.
+ * <p>
+ * The listeners outlive their tasks. This instance keeps track of those it
+ * opened: in OSGi it is a DS component, and deactivating it (the plugin
+ * stopping) disconnects them all, with their clients. In plain Java it is
+ * found through {@link java.util.ServiceLoader}; end a listener with
+ * {@link EchoListener#disconnect()}, or all of them with {@link #closeAll()}.
+ * <p>
+ * Threading: every method may be called from any thread.
+ */
+@Component(service = Operation.class)
+public class ListenOperation implements Operation {
+    /** The backlog when none is given. */
+    public static final int DEFAULT_BACKLOG = 16;
+
+    private static final List<Argument> ARGUMENTS = List.of(
+            new Argument("address", "HOST:PORT, [IPV6]:PORT or unix:PATH; port 0 picks a free port", true),
+            new Argument("backlog", "connections waiting to be accepted, 1.." + ListenChecks.MAX_BACKLOG
+                    + " (default " + DEFAULT_BACKLOG + ")", false));
+
+    /*
+     * `open` holds the listeners started and not yet disconnected; `stopped`
+     * turns true once, on deactivation. Both are guarded by `open`, so a
+     * worker that finishes as the component deactivates either registers
+     * its listener before the sweep (and is disconnected by it) or sees
+     * `stopped` and disconnects its own.
+     */
+    private final Set<EchoListener> open = new LinkedHashSet<>();
+    private boolean stopped;
+
+    /** Creates the operation; public for {@link java.util.ServiceLoader}. */
+    public ListenOperation() {
+    }
+
+    @Override
+    public String name() {
+        return ListenChecks.OPERATION;
+    }
+
+    @Override
+    public String description() {
+        return "listen on an address and echo what each client sends; prints the bound addresses";
+    }
+
+    @Override
+    public List<Argument> arguments() {
+        return ARGUMENTS;
+    }
+
+    /**
+     * Checks the arguments, then resolves and binds in the thread runner;
+     * the task completes on the request's context with an {@link EchoListener}
+     * or with the error of {@link NetListener#open}. If the task is
+     * cancelled or disposed before its callback runs, the listener it opened
+     * is disconnected.
+     *
+     * @throws IllegalArgumentException naming the operation and the value,
+     *         for a missing, malformed or out-of-range address or backlog,
+     *         too many arguments, or a UNIX path whose directory does not
+     *         exist (or that exists already); nothing is started
+     */
+    @Override
+    public void start(Task<OperationRequest, Object> task) {
+        OperationRequest request = task.source();
+        List<String> arguments = request.arguments();
+        if (arguments.size() > ARGUMENTS.size()) {
+            throw new IllegalArgumentException(name() + ": too many arguments " + arguments + " (usage: listen "
+                    + "ADDRESS [BACKLOG])");
+        }
+        SocketAddress address = SocketAddresses.parse(name(), request.argument(0, "address"), true);
+        if (address instanceof UnixDomainSocketAddress) {
+            ListenChecks.unixPath((UnixDomainSocketAddress) address);
+        }
+        int backlog = arguments.size() > 1 ? ListenChecks.backlog(arguments.get(1)) : DEFAULT_BACKLOG;
+        EventContext context = request.context();
+        task.runInThread(running -> {
+            EchoListener result = openEcho(request.toString(), address, backlog, context);
+            // A cancelled task never shows its result to anyone: end the listener with it.
+            running.setResult(result, ignored -> {
+                if (running.isCancelled()) {
+                    result.disconnect();
+                }
+            });
+        }, null, context);
+    }
+
+    private EchoListener openEcho(String name, SocketAddress address, int backlog, EventContext context)
+            throws java.io.IOException {
+        NetListener listener = new NetListener(name);
+        EchoService echo = new EchoService(context);
+        listener.open(address, backlog);
+        EchoListener result = new EchoListener(listener, echo, this::forget);
+        boolean tracked;
+        synchronized (open) {
+            tracked = !stopped && open.add(result);
+        }
+        if (!tracked) {
+            result.disconnect();
+            throw new IllegalStateException(name() + ": the operation was stopped while opening " + name);
+        }
+        try {
+            // A sweep in between has disconnected the listener: this is then a no-op.
+            listener.setClientHandler(echo, context);
+        } catch (RuntimeException closedContext) {
+            result.disconnect();
+            throw closedContext;
+        }
+        return result;
+    }
+
+    private void forget(EchoListener listener) {
+        synchronized (open) {
+            open.remove(listener);
+        }
+    }
+
+    /**
+     * The listeners this instance opened that are still listening.
+     *
+     * @return a snapshot, in opening order
+     */
+    public List<EchoListener> listeners() {
+        synchronized (open) {
+            return List.copyOf(open);
+        }
+    }
+
+    /**
+     * Disconnects every listener this instance opened and closes their
+     * clients, each exactly once. The operation stays usable.
+     */
+    public void closeAll() {
+        List<EchoListener> closing;
+        synchronized (open) {
+            closing = new ArrayList<>(open);
+        }
+        closing.forEach(EchoListener::disconnect);
+    }
+
+    /**
+     * The plugin stops: no listener may outlive it. Later openings
+     * disconnect themselves and fail.
+     */
+    @Deactivate
+    void deactivate() {
+        synchronized (open) {
+            stopped = true;
+        }
+        closeAll();
+    }
+}

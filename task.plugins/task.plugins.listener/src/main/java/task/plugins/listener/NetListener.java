@@ -1,0 +1,523 @@
+package task.plugins.listener;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+
+import task.api.EventContext;
+import task.api.EventSource;
+import task.api.Task;
+import task.api.TaskCallback;
+import task.api.TaskService;
+
+/**
+ * Listening sockets that hand each accepted client to a handler on an event
+ * context: the port of QEMU's {@code QIONetListener}, on NIO.
+ * <p>
+ * {@link #open} binds a non-blocking listening socket on every address a
+ * name resolves to (TCP over IPv4 and IPv6, or UNIX-domain); it may be
+ * called again to add sockets. While a {@link ClientHandler} is set, every
+ * socket is watched through {@link EventContext#watch} with
+ * {@link SelectionKey#OP_ACCEPT} (no thread per socket) and each accepted
+ * client is handed to the handler on that context's thread.
+ * {@link #waitForClient()} accepts one client synchronously instead.
+ * {@link #disconnect()} (or {@link #close()}) closes every socket.
+ *
+ * <pre>{@code
+ * NetListener listener = new NetListener("echo");
+ * listener.open(InetSocketAddress.createUnresolved("localhost", 0), 16);
+ * listener.setClientHandler((l, client) -> serve(client), context);
+ * System.out.println("listening on " + listener.localAddress(0));
+ * ...
+ * listener.disconnect();
+ * }</pre>
+ * <p>
+ * Differences from upstream: disconnecting is final (a disconnected
+ * listener cannot be opened again, where upstream could re-add sockets);
+ * the sockets' count and local addresses stay readable afterwards, as
+ * upstream caches them. Upstream's reference counting is the garbage
+ * collector's job here; the {@code qio_net_listener_set_name} of upstream is
+ * the constructor's argument.
+ * <p>
+ * Threading: every method may be called from any thread, including from
+ * inside a handler running on the context.
+ */
+public final class NetListener implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("task.plugins.listener");
+
+    /*
+     * State machine, in `state`:
+     *
+     *   NEW --open() binds--> LISTENING --disconnect()--> DISCONNECTED
+     *   NEW --disconnect()--> DISCONNECTED
+     *
+     * DISCONNECTED is final: every socket has been closed, by the one
+     * disconnect() call that made the transition, and no watch is left.
+     *
+     * Arming: the accept watches in `watches` exist exactly when
+     *   state == LISTENING && handler != null && waiters == 0.
+     * Every arm and disarm increments `generation`. A watch's callback
+     * carries the generation it was armed under and accepts only while that
+     * generation is still current; otherwise it accepts nothing and ends its
+     * watch. So a watch that fires after it was replaced (a handler change,
+     * a waitForClient, a disconnect) never takes a client: the client stays
+     * in the kernel's backlog, and the new watches (or the waiter) accept it.
+     * That is why changing the handler or its context loses no client.
+     *
+     * Happens-before: every field below is read and written under `lock`,
+     * and a client is accepted under `lock` too, so accepts are totally
+     * ordered with open/setClientHandler/waitForClient/disconnect. The
+     * handler is called outside `lock`, so it may call back into the
+     * listener. Nothing is ever waited for under `lock` (watch, cancel and
+     * Selector.wakeup only post or signal).
+     */
+    private static final int NEW = 0;
+    private static final int LISTENING = 1;
+    private static final int DISCONNECTED = 2;
+
+    private final String name;
+    private final Object lock = new Object();
+    /** Guarded by lock. Only grows; closed sockets stay, for count and addresses. */
+    private final List<ListeningSocket> sockets = new ArrayList<>();
+    /** Guarded by lock: the accept watches while armed, else empty. */
+    private final List<EventSource> watches = new ArrayList<>();
+    /** Guarded by lock: the waits in progress, woken by disconnect(). */
+    private final List<ClientWait> waits = new ArrayList<>();
+    /** Guarded by lock. */
+    private int state = NEW;
+    /** Guarded by lock; null when none is set. */
+    private ClientHandler handler;
+    /** Guarded by lock; null exactly when handler is. */
+    private EventContext context;
+    /** Guarded by lock. */
+    private long generation;
+
+    /**
+     * Creates a listener without sockets ({@code qio_net_listener_new} and
+     * {@code qio_net_listener_set_name}).
+     *
+     * @param name a non-blank name, for diagnostics and error messages
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public NetListener(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException(ListenChecks.OPERATION + ": listener name must not be blank, got '"
+                    + name + "'");
+        }
+        this.name = name;
+    }
+
+    /**
+     * The listener's name.
+     *
+     * @return the name given to the constructor
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Resolves {@code address} and listens on every address found
+     * ({@code qio_net_listener_open_sync}); blocks the calling thread for
+     * the lookup. It succeeds when at least one address binds (failures on
+     * the others are not reported, as upstream); the new sockets are
+     * appended, and watched at once if a handler is set. With port 0 each
+     * socket gets its own ephemeral port: read it with {@link #localAddress(int)}.
+     * <p>
+     * A UNIX-domain socket file is created by binding and removed again by
+     * {@link #disconnect()}; an existing file is not replaced.
+     *
+     * @param address an {@link java.net.InetSocketAddress} (a name, resolved
+     *        here, or a numeric address) or a {@link java.net.UnixDomainSocketAddress}
+     * @param backlog the queue of connections not yet accepted, 1..65535
+     * @return the local addresses of the sockets this call added, at least one
+     * @throws IllegalArgumentException if {@code backlog} is out of range,
+     *         the host is empty or malformed (a label over 63 characters, a
+     *         name over 253), the UNIX path's directory does not exist or the
+     *         path exists, or the address type is unsupported; checked
+     *         before anything is looked up or opened
+     * @throws java.net.UnknownHostException if the lookup fails (the message
+     *         names host, port and cause)
+     * @throws IOException if no address binds: the first failure, with a
+     *         message naming the listener and the address (a
+     *         {@link java.net.BindException} if the port is taken); nothing
+     *         is left open
+     * @throws IllegalStateException if the listener is, or meanwhile
+     *         becomes, disconnected; sockets bound by this call are closed
+     */
+    public List<SocketAddress> open(SocketAddress address, int backlog) throws IOException {
+        ListenChecks.address(address);
+        ListenChecks.backlog(backlog);
+        requireNotDisconnected();
+        return add(Binder.bindAll(name, address, backlog));
+    }
+
+    /**
+     * Opens sockets as {@link #open} does, in the thread runner, completing
+     * on {@code context}: the counterpart of {@code qio_channel_socket_listen_async}
+     * for a whole listener. The task's source is this listener; its result
+     * is the list {@link #open} returns, read inside the callback; its error
+     * is what {@link #open} throws.
+     * <p>
+     * Cancellation: if the task is cancelled before its sockets are added
+     * to the listener, they are closed; once added, they belong to the
+     * listener (and close with {@link #disconnect()}).
+     *
+     * @param tasks creates the task, and so owns it
+     * @param address as for {@link #open}
+     * @param backlog as for {@link #open}
+     * @param context where the callback runs, or null for the default context of {@code tasks}
+     * @param callback called once with the task, on {@code context}
+     * @return the running task
+     * @throws IllegalArgumentException as {@link #open}, before any task is created
+     * @throws IllegalStateException if the listener is disconnected
+     */
+    public Task<NetListener, List<SocketAddress>> openTask(TaskService tasks, SocketAddress address, int backlog,
+            EventContext context, TaskCallback<NetListener, List<SocketAddress>> callback) {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(callback, "callback");
+        ListenChecks.address(address);
+        ListenChecks.backlog(backlog);
+        requireNotDisconnected();
+        EventContext target = context != null ? context : tasks.defaultContext();
+        Task<NetListener, List<SocketAddress>> task = tasks.builder(this, callback)
+                .name(ListenChecks.OPERATION + " " + Addresses.format(address) + " (listener '" + name + "')")
+                .context(target)
+                .create();
+        task.runInThread(running -> {
+            List<ListeningSocket> bound = Binder.bindAll(name, address, backlog);
+            if (running.isCancelled()) {
+                bound.forEach(ListeningSocket::close);
+                return;
+            }
+            running.setResult(add(bound));
+        }, null, target);
+        return task;
+    }
+
+    private void requireNotDisconnected() {
+        synchronized (lock) {
+            if (state == DISCONNECTED) {
+                throw new IllegalStateException(ListenChecks.OPERATION + ": listener '" + name
+                        + "' is disconnected");
+            }
+        }
+    }
+
+    /** Takes ownership of freshly bound sockets ({@code qio_net_listener_add}). */
+    private List<SocketAddress> add(List<ListeningSocket> bound) {
+        synchronized (lock) {
+            if (state != DISCONNECTED) {
+                state = LISTENING;
+                List<SocketAddress> added = new ArrayList<>(bound.size());
+                for (ListeningSocket socket : bound) {
+                    sockets.add(socket);
+                    added.add(socket.localAddress);
+                }
+                watchAdded(bound);
+                return List.copyOf(added);
+            }
+        }
+        // Disconnected while binding: these sockets never became ours to keep.
+        bound.forEach(ListeningSocket::close);
+        throw new IllegalStateException(ListenChecks.OPERATION + ": listener '" + name
+                + "' was disconnected while opening");
+    }
+
+    /**
+     * Watches sockets just added, if armed: under the current generation,
+     * so the watches already armed stay valid. Guarded by lock. The sockets
+     * are the listener's by now, so a closed context does not fail the
+     * open: it drops the handler, as {@link #arm()} does.
+     */
+    private void watchAdded(List<ListeningSocket> added) {
+        if (!isArmed()) {
+            return;
+        }
+        try {
+            for (ListeningSocket socket : added) {
+                watches.add(watch(socket, context, generation));
+            }
+        } catch (RejectedExecutionException closed) {
+            LOG.log(Level.WARNING, "listener '" + name + "': the handler's context '" + context.name()
+                    + "' is closed; the handler is dropped", closed);
+            disarm();
+            handler = null;
+            context = null;
+        }
+    }
+
+    /**
+     * Sets, replaces or removes the client handler
+     * ({@code qio_net_listener_set_client_func_full}). While a handler is
+     * set, every socket is watched on {@code context} and each accepted
+     * client is handed to the handler on that context's thread.
+     * <p>
+     * Changing the handler or its context re-arms the watches without
+     * losing a client: a client that has not been accepted when this is
+     * called is accepted later, through the new watches, and goes to the
+     * new handler. A client accepted just before (whose handler call may
+     * still be running on the old context when this returns) stays with
+     * the old handler. The watches are registered asynchronously: the new
+     * context starts accepting once its thread gets to them.
+     * <p>
+     * On a disconnected listener this does nothing.
+     *
+     * @param handler the new handler, or null to stop watching the sockets
+     * @param context where the handler runs; ignored (may be null) when
+     *        {@code handler} is null
+     * @throws NullPointerException if {@code handler} is given without a context
+     * @throws RejectedExecutionException if {@code context} is closed; the
+     *         listener is then left without a handler
+     */
+    public void setClientHandler(ClientHandler handler, EventContext context) {
+        if (handler != null) {
+            Objects.requireNonNull(context, "context");
+        }
+        synchronized (lock) {
+            if (state == DISCONNECTED) {
+                return;
+            }
+            disarm();
+            this.handler = handler;
+            this.context = handler == null ? null : context;
+            arm();
+        }
+    }
+
+    /** Guarded by lock. */
+    private boolean isArmed() {
+        return state == LISTENING && handler != null && waits.isEmpty();
+    }
+
+    /**
+     * Watches every socket if the listener should be armed. Guarded by lock.
+     * A closed context drops the handler, so the invariant holds again.
+     */
+    private void arm() {
+        if (!isArmed()) {
+            return;
+        }
+        long armed = ++generation;
+        try {
+            for (ListeningSocket socket : sockets) {
+                watches.add(watch(socket, context, armed));
+            }
+        } catch (RuntimeException refused) {
+            disarm();
+            handler = null;
+            context = null;
+            throw refused;
+        }
+    }
+
+    /** Ends every accept watch; a callback already running will see the new generation. Guarded by lock. */
+    private void disarm() {
+        generation++;
+        for (EventSource watch : watches) {
+            watch.cancel();
+        }
+        watches.clear();
+    }
+
+    private EventSource watch(ListeningSocket socket, EventContext on, long armed) {
+        return on.watch(socket.channel, SelectionKey.OP_ACCEPT, ready -> acceptReady(socket, armed));
+    }
+
+    /**
+     * An accept watch fired, on its context's thread ({@code qio_net_listener_channel_func}).
+     * Accepts one client (the selector is level-triggered: another pending
+     * client fires the watch again) and hands it to the handler.
+     *
+     * @return false to end a watch that is no longer current
+     */
+    private boolean acceptReady(ListeningSocket socket, long armed) {
+        ClientHandler current;
+        SocketChannel client;
+        synchronized (lock) {
+            if (armed != generation || state != LISTENING) {
+                return false;
+            }
+            current = handler;
+            try {
+                client = socket.channel.accept();
+            } catch (IOException e) {
+                // As upstream, the watch stays: the failure (out of descriptors, say) may pass.
+                LOG.log(Level.WARNING, "listener '" + name + "': accepting on " + socket + " failed", e);
+                return true;
+            }
+        }
+        if (client == null) {
+            return true;
+        }
+        try {
+            current.onClient(this, client);
+        } catch (RuntimeException failure) {
+            LOG.log(Level.WARNING, "listener '" + name + "': the client handler threw; still accepting", failure);
+        }
+        return true;
+    }
+
+    /**
+     * Blocks the calling thread until one client is accepted, and returns it
+     * ({@code qio_net_listener_wait_client}). As upstream, the client is
+     * returned to the caller, not handed to the handler: while waiting, the
+     * handler's watches are suspended (clients arriving meanwhile wait in
+     * the backlog, none is lost), and they are re-armed on return. Sockets
+     * added by {@link #open} during the wait are not waited on.
+     * <p>
+     * Unlike upstream, the wait is interruptible and ends if the listener is
+     * disconnected. Called on the handler's context thread, it blocks that
+     * context, as upstream blocks its main loop.
+     *
+     * @return the client, in blocking mode; the caller owns it
+     * @throws IllegalStateException if the listener has no socket yet or is disconnected
+     * @throws java.nio.channels.AsynchronousCloseException if the listener is
+     *         disconnected during the wait
+     * @throws java.io.InterruptedIOException if the thread is interrupted
+     *         (its interrupt status stays set)
+     * @throws IOException if waiting or accepting fails
+     */
+    public SocketChannel waitForClient() throws IOException {
+        try (ClientWait wait = ClientWait.open(name)) {
+            List<ListeningSocket> waitedOn;
+            synchronized (lock) {
+                if (state != LISTENING) {
+                    throw new IllegalStateException(ListenChecks.OPERATION + ": listener '" + name + "' "
+                            + (state == NEW ? "has no socket to wait on" : "is disconnected"));
+                }
+                disarm();
+                waits.add(wait);
+                waitedOn = List.copyOf(sockets);
+            }
+            try {
+                return wait.acceptOne(waitedOn);
+            } finally {
+                synchronized (lock) {
+                    waits.remove(wait);
+                    try {
+                        arm();
+                    } catch (RejectedExecutionException closed) {
+                        LOG.log(Level.WARNING, "listener '" + name + "': its handler's context closed during "
+                                + "waitForClient; the handler is dropped", closed);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether a {@link #waitForClient()} is in progress (its watches suspended); for tests. */
+    boolean isWaiting() {
+        synchronized (lock) {
+            return !waits.isEmpty();
+        }
+    }
+
+    /**
+     * Whether the listener has sockets open ({@code qio_net_listener_is_connected}).
+     *
+     * @return true after a successful {@link #open} and until {@link #disconnect()}
+     */
+    public boolean isConnected() {
+        synchronized (lock) {
+            return state == LISTENING;
+        }
+    }
+
+    /**
+     * The number of sockets opened so far ({@code listener->nsioc}); it
+     * does not drop on {@link #disconnect()}.
+     *
+     * @return zero or more
+     */
+    public int socketCount() {
+        synchronized (lock) {
+            return sockets.size();
+        }
+    }
+
+    /**
+     * The local address socket {@code index} is bound to, as read when it
+     * was bound (so still available after {@link #disconnect()}).
+     *
+     * @param index from 0 to {@link #socketCount()} - 1
+     * @return a numeric {@link java.net.InetSocketAddress} with the actual
+     *         port, or the {@link java.net.UnixDomainSocketAddress}
+     * @throws IndexOutOfBoundsException naming the index and the valid range
+     */
+    public SocketAddress localAddress(int index) {
+        synchronized (lock) {
+            if (index < 0 || index >= sockets.size()) {
+                throw new IndexOutOfBoundsException("listener '" + name + "': socket index " + index
+                        + (sockets.isEmpty() ? " out of range: the listener has no socket"
+                                : " out of range 0.." + (sockets.size() - 1)));
+            }
+            return sockets.get(index).localAddress;
+        }
+    }
+
+    /**
+     * The local addresses of every socket, in order.
+     *
+     * @return an immutable snapshot
+     */
+    public List<SocketAddress> localAddresses() {
+        synchronized (lock) {
+            return sockets.stream().map(socket -> socket.localAddress).toList();
+        }
+    }
+
+    /**
+     * Closes every socket, exactly once, and removes the handler's watches
+     * ({@code qio_net_listener_disconnect}); a {@link #waitForClient()} in
+     * progress ends with {@link java.nio.channels.AsynchronousCloseException}.
+     * Idempotent, final, and safe from inside a handler running on the
+     * context (the handler call in progress completes; no other starts).
+     * Clients already handed out are the handlers' and stay open.
+     * <p>
+     * When this returns the sockets are closed and accept nothing more; NIO
+     * releases the descriptor (and the port) of a socket that was being
+     * watched when the watching context next polls, which it is woken to do.
+     * UNIX-domain socket files are removed.
+     */
+    public void disconnect() {
+        List<ListeningSocket> closing;
+        synchronized (lock) {
+            if (state == DISCONNECTED) {
+                return;
+            }
+            state = DISCONNECTED;
+            disarm();
+            handler = null;
+            context = null;
+            for (ClientWait wait : waits) {
+                wait.abort();
+            }
+            closing = List.copyOf(sockets);
+        }
+        // The transition above happens once, so each socket is closed once.
+        closing.forEach(ListeningSocket::close);
+    }
+
+    /** Same as {@link #disconnect()}. */
+    @Override
+    public void close() {
+        disconnect();
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            String where = sockets.isEmpty() ? "no socket" : Addresses.format(localAddresses());
+            String what = state == NEW ? "new" : state == LISTENING ? "listening on " + where : "disconnected";
+            return "listener '" + name + "' (" + what + ")";
+        }
+    }
+}
