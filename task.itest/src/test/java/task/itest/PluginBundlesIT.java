@@ -2,9 +2,13 @@ package task.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import javax.inject.Inject;
@@ -48,6 +52,41 @@ public class PluginBundlesIT extends TaskContainerTest {
 
         resolver.uninstall();
         assertFalse("uninstalled plugin's operation is gone", names().contains("resolve"));
+    }
+
+    @Test
+    public void theListenerAndConnectorPluginsServeAndConnectFromTheShell() throws Exception {
+        Bundle resolver = install("task.plugins.resolver.bundle");
+        Bundle listener = install("task.plugins.listener.bundle");
+        Bundle connector = install("task.plugins.connector.bundle");
+        for (Bundle plugin : List.of(resolver, listener, connector)) {
+            plugin.start();
+        }
+        assertTrue(names().containsAll(List.of("resolve", "listen", "connect")));
+
+        String listening = GogoShell.execute(shell, "task:listen 127.0.0.1:0");
+        assertTrue(listening, listening.startsWith("listening on 127.0.0.1:"));
+        int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+
+        String connected = GogoShell.execute(shell, "task:connect 127.0.0.1:" + port);
+        assertTrue(connected, connected.startsWith("connected 127.0.0.1:") && connected.endsWith("-> 127.0.0.1:" + port));
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.getOutputStream().write("echo me\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] echoed = client.getInputStream().readNBytes(8);
+            assertEquals("echo me\n", new String(echoed, StandardCharsets.US_ASCII));
+        }
+
+        listener.uninstall();
+        assertFalse("uninstalled listener's operation is gone", names().contains("listen"));
+        Exception refused = assertThrows(Exception.class,
+                () -> GogoShell.execute(shell, "task:connect 127.0.0.1:" + port));
+        assertTrue("the stopped listener closed its socket: " + refused.getMessage(),
+                refused.getMessage().contains("Connection refused"));
+
+        connector.uninstall();
+        resolver.uninstall();
+        assertFalse(names().contains("connect"));
+        assertFalse(names().contains("resolve"));
     }
 
     private Bundle install(String property) throws Exception {
