@@ -25,6 +25,12 @@ import java.util.concurrent.TimeUnit;
 final class Watches {
     private final EventLoop loop;
     private volatile Selector selector;
+    /**
+     * A key was cancelled since the last selection. NIO closes a watched
+     * channel's descriptor (freeing its port) only when a selection
+     * deregisters the key, so the next wait must not block before that.
+     */
+    private boolean deregistrationPending;
 
     Watches(EventLoop loop) {
         this.loop = loop;
@@ -96,7 +102,8 @@ final class Watches {
             park(waitNanos);
             return false;
         }
-        if (waitNanos <= 0) {
+        if (waitNanos <= 0 || deregistrationPending) {
+            deregistrationPending = false;
             current.selectNow();
         } else if (waitNanos == Long.MAX_VALUE) {
             current.select();
@@ -136,6 +143,8 @@ final class Watches {
         if (key.isValid()) {
             watches.removeIf(watch -> !watch.isActive());
             updateInterest(key, watches);
+        } else {
+            deregistrationPending = true; // a callback closed the channel
         }
         return dispatched;
     }
@@ -167,7 +176,7 @@ final class Watches {
         return current;
     }
 
-    private static void updateInterest(SelectionKey key, List<IoWatch> watches) {
+    private void updateInterest(SelectionKey key, List<IoWatch> watches) {
         int interest = 0;
         for (IoWatch watch : watches) {
             interest |= watch.ops;
@@ -175,6 +184,7 @@ final class Watches {
         try {
             if (interest == 0) {
                 key.cancel();
+                deregistrationPending = true;
             } else if (interest != key.interestOps()) {
                 key.interestOps(interest);
             }

@@ -3,11 +3,14 @@ package task.plugins.listener;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 
 import task.api.EventContext;
@@ -50,6 +53,7 @@ import task.api.TaskService;
  */
 public final class NetListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("task.plugins.listener");
+    private static final long DEREGISTRATION_WAIT_SECONDS = 5;
 
     /*
      * State machine, in `state`:
@@ -482,18 +486,22 @@ public final class NetListener implements AutoCloseable {
      * context (the handler call in progress completes; no other starts).
      * Clients already handed out are the handlers' and stay open.
      * <p>
-     * When this returns the sockets are closed and accept nothing more; NIO
-     * releases the descriptor (and the port) of a socket that was being
-     * watched when the watching context next polls, which it is woken to do.
-     * UNIX-domain socket files are removed.
+     * NIO releases the descriptor (and the port) of a socket that was being
+     * watched only when the watching context next polls. Called off that
+     * context's thread, this therefore waits (up to five seconds) for the
+     * context to have polled: when it returns, the sockets are closed and
+     * their ports free. Called on the context's thread, that happens as soon
+     * as the current callback returns. UNIX-domain socket files are removed.
      */
     public void disconnect() {
         List<ListeningSocket> closing;
+        EventContext watching;
         synchronized (lock) {
             if (state == DISCONNECTED) {
                 return;
             }
             state = DISCONNECTED;
+            watching = watches.isEmpty() ? null : context;
             disarm();
             handler = null;
             context = null;
@@ -504,6 +512,31 @@ public final class NetListener implements AutoCloseable {
         }
         // The transition above happens once, so each socket is closed once.
         closing.forEach(ListeningSocket::close);
+        awaitDeregistration(watching);
+    }
+
+    /**
+     * Waits until {@code watching} has polled once more, which releases the
+     * closed sockets its watches held: a zero-delay timer fires only after
+     * the poll that follows the watches' removal.
+     */
+    private static void awaitDeregistration(EventContext watching) {
+        if (watching == null || watching.inContext() || watching.isClosed()) {
+            return;
+        }
+        CountDownLatch polled = new CountDownLatch(1);
+        try {
+            watching.schedule(Duration.ZERO, polled::countDown);
+            if (!polled.await(DEREGISTRATION_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "listener: context ''{0}'' did not poll within {1} s of a disconnect;"
+                        + " its closed sockets are released when it does", watching.name(),
+                        DEREGISTRATION_WAIT_SECONDS);
+            }
+        } catch (RejectedExecutionException closedMeanwhile) {
+            // a closing context releases every watched socket itself
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Same as {@link #disconnect()}. */
