@@ -283,15 +283,19 @@ public interface Task<S, R> {
      * does this wait for that completion to finish instead.
      * <p>
      * On a task already cancelled or disposed, this waits until the task has
-     * finished (its worker returned and every cleanup ran) and returns.
+     * finished (its worker returned and every cleanup ran) and returns. On a
+     * task that has already finished, it returns at once. (Upstream forbids
+     * waiting on a completed task; here that would make
+     * {@code runInThread(...); waitThread();} racy for a caller off the
+     * context's thread, so it is allowed.)
      * <p>
      * The wait is not interruptible, as upstream; an interrupt is kept and
      * re-asserted on return. A callback's or cleanup's exception is rethrown
      * as in {@link #complete()}.
      *
      * @throws IllegalStateException if the task does not run in a thread, is
-     *         already waited for, is called from its own worker, or has
-     *         finished normally
+     *         waited for by another thread, or is called from its own worker
+     *         or callback
      */
     void waitThread();
 }

@@ -50,16 +50,17 @@ public final class TaskRuntime implements AutoCloseable {
     private TaskRuntime(Builder builder) {
         this.reporter = Reporter.systemLogger("task.runtime");
         this.stopGrace = builder.stopGrace;
+        // Plugins first: a plugin the registry refuses must fail the start before any thread runs.
+        this.operations = new OperationRegistry(reporter, stopGrace);
+        for (Operation operation : ServiceLoader.load(Operation.class, builder.pluginLoader)) {
+            operations.add(operation, operation.getClass().getName());
+        }
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
                 builder.keepAlive, reporter);
         LoopDirectory directory = new LoopDirectory();
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false));
         this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
         this.contexts = new LoopFactory(reporter, directory);
-        this.operations = new OperationRegistry(reporter, stopGrace);
-        for (Operation operation : ServiceLoader.load(Operation.class, builder.pluginLoader)) {
-            operations.add(operation, operation.getClass().getName());
-        }
     }
 
     /**
@@ -208,6 +209,12 @@ public final class TaskRuntime implements AutoCloseable {
          * @throws IllegalArgumentException if a setting is out of range
          */
         public TaskRuntime start() {
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("task runtime: name must not be blank, got '" + name + "'");
+            }
+            if (stopGrace.isNegative()) {
+                throw new IllegalArgumentException("task runtime: stopGrace must not be negative, got " + stopGrace);
+            }
             return new TaskRuntime(this);
         }
     }

@@ -80,7 +80,7 @@ public interface Operation {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(description, "description");
             if (name.isBlank()) {
-                throw new IllegalArgumentException("operation argument: name must not be blank");
+                throw new IllegalArgumentException("operation argument: name must not be blank, got '" + name + "'");
             }
         }
     }

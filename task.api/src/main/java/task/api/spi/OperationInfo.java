@@ -1,6 +1,7 @@
 package task.api.spi;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A registered operation, as listed by {@link OperationService#operations()}.
@@ -13,8 +14,25 @@ import java.util.List;
  */
 public record OperationInfo(String name, String description, List<Operation.Argument> arguments, String provider) {
 
-    /** Copies the arguments. */
+    /**
+     * Checks the description and copies the arguments.
+     *
+     * @throws NullPointerException if anything, or any argument, is null
+     * @throws IllegalArgumentException if the name is blank
+     */
     public OperationInfo {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(arguments, "arguments");
+        Objects.requireNonNull(provider, "provider");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("operation info: name must not be blank, got '" + name + "'");
+        }
+        for (int i = 0; i < arguments.size(); i++) {
+            if (arguments.get(i) == null) {
+                throw new NullPointerException("operation info '" + name + "': argument " + i + " is null");
+            }
+        }
         arguments = List.copyOf(arguments);
     }
 

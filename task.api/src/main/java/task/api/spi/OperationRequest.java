@@ -23,9 +23,20 @@ public record OperationRequest(String operation, List<String> arguments, EventCo
      * Copies the arguments.
      *
      * @throws NullPointerException if anything, or any argument, is null
+     * @throws IllegalArgumentException if {@code operation} is blank
      */
     public OperationRequest {
         Objects.requireNonNull(operation, "operation");
+        if (operation.isBlank()) {
+            throw new IllegalArgumentException("operation request: operation must not be blank, got '"
+                    + operation + "'");
+        }
+        Objects.requireNonNull(arguments, "arguments");
+        for (int i = 0; i < arguments.size(); i++) {
+            if (arguments.get(i) == null) {
+                throw new NullPointerException(operation + ": argument " + i + " is null");
+            }
+        }
         arguments = List.copyOf(arguments);
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(tasks, "tasks");
@@ -38,9 +49,13 @@ public record OperationRequest(String operation, List<String> arguments, EventCo
      * @param index the position, from 0
      * @param name the argument's name, for the message
      * @return the argument
-     * @throws IllegalArgumentException if there are not enough arguments
+     * @throws IllegalArgumentException if there are not enough arguments, or
+     *         {@code index} is negative
      */
     public String argument(int index, String name) {
+        if (index < 0) {
+            throw new IllegalArgumentException(operation + ": argument " + name + " has a negative index, got " + index);
+        }
         if (index >= arguments.size()) {
             throw new IllegalArgumentException(operation + ": missing argument " + name);
         }

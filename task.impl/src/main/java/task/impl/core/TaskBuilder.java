@@ -1,5 +1,7 @@
 package task.impl.core;
 
+import java.util.Objects;
+
 import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCallback;
@@ -22,9 +24,9 @@ final class TaskBuilder<S, R> implements TaskService.Builder<S, R> {
 
     @Override
     public TaskService.Builder<S, R> name(String name) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("task builder: name must not be blank, got "
-                    + (name == null ? "null" : "'" + name + "'"));
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("task builder: name must not be blank, got '" + name + "'");
         }
         this.name = name;
         return this;

@@ -628,11 +628,11 @@ final class TaskImpl<S, R> implements Task<S, R> {
         if ((s & THREADED) == 0) {
             throw new IllegalStateException(describe() + ": waitThread: the task does not run in a thread");
         }
-        if ((s & FINISHING) != 0 && !isCancelled()) {
-            throw finished("waitThread");
-        }
         if ((s & FINISHED) != 0) {
-            return; // cancelled or disposed, and done
+            // Completed already (by its context, a waiter, a cancellation or
+            // a disposal): nothing is left to wait for. Throwing here would
+            // make runInThread-then-waitThread racy for its caller.
+            return;
         }
         if (workerThread == me || completer == me) {
             throw new IllegalStateException(describe() + ": waitThread: called from the task's own "

@@ -252,14 +252,14 @@ public final class EventLoop implements EventContext {
         boolean acquired = false;
         if (driver != me) {
             if (ownThread != null || !DRIVER.compareAndSet(this, null, me)) {
-                throw new IllegalStateException("context '" + name + "' is driven by thread '"
+                throw new IllegalStateException("iterate: context '" + name + "' is driven by thread '"
                         + describe(driver) + "', not by '" + me.getName() + "'");
             }
             acquired = true;
         }
         try {
             if (state == TERMINATED) {
-                throw new IllegalStateException("context '" + name + "' is closed");
+                throw new IllegalStateException("iterate: context '" + name + "' is closed");
             }
             return iterateOnce(mayBlock);
         } finally {
@@ -412,7 +412,8 @@ public final class EventLoop implements EventContext {
     @Override
     public void close() {
         if (!userClosable) {
-            throw new UnsupportedOperationException("context '" + name + "' is owned by the runtime and cannot be closed");
+            throw new UnsupportedOperationException("close: context '" + name
+                    + "' is owned by the runtime and cannot be closed");
         }
         shutdown();
     }

@@ -62,7 +62,8 @@ public final class OperationRegistry implements OperationService {
     public void add(Operation operation, String provider) {
         String name = operation.name();
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("operation from '" + provider + "': name must not be blank");
+            throw new IllegalArgumentException("operation from '" + provider + "': name must not be blank, got "
+                    + (name == null ? "null" : "'" + name + "'"));
         }
         registrations.add(new Registration(operation, name, provider));
         if (lookup(name).operation != operation) {

@@ -120,6 +120,10 @@ public class OperationCommands {
     @Descriptor("run a registered operation and print its result")
     public String run(@Descriptor("the operation's name") String name,
             @Descriptor("its arguments") String... arguments) throws Exception {
+        if (name == null || name.isBlank() || operations.find(name).isEmpty()) {
+            throw new IllegalArgumentException("task:run: no operation " + (name == null ? "null" : "'" + name + "'")
+                    + " is registered (see task:operations)");
+        }
         return runner.run(name, Arrays.asList(arguments));
     }
 

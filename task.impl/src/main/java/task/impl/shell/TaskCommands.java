@@ -107,7 +107,7 @@ public class TaskCommands {
      * @throws IllegalArgumentException if a value is out of range
      */
     @Descriptor("start background tasks whose workers sleep")
-    public String sleep(@Descriptor("how many tasks") int count,
+    public String sleep(@Descriptor("how many tasks") long count, // long: Gogo narrows a long to an int silently
             @Descriptor("how long each sleeps, in milliseconds") long millis) {
         if (count < 1 || count > MAX_SLEEPERS) {
             throw new IllegalArgumentException("task:sleep: count must be 1 to " + MAX_SLEEPERS + ", got " + count);
