@@ -269,7 +269,9 @@ class TaskSemanticsTest {
         threaded.runInThread(t -> { }, null, context);
         TestSupport.driveUntil(context, () -> threaded.state() == TaskState.FINISHED);
         assertUnusable(threaded);
-        assertThrows(IllegalStateException.class, threaded::waitThread);
+        // Not "use after finish": waiting on a finished threaded task returns at
+        // once, so that runInThread-then-waitThread is race-free (documented).
+        threaded.waitThread();
         // Usable at any time:
         assertTrue(threaded.id() > 0);
         assertEquals("task-" + threaded.id(), threaded.name());
@@ -583,14 +585,17 @@ class TaskSemanticsTest {
             TestSupport.spinUntil(() -> threads.stream().allMatch(
                     th -> th.getState() == Thread.State.WAITING || th.getState() == Thread.State.TERMINATED));
             release.countDown();
-            int winners = 0;
+            int returned = 0;
             for (CompletableFuture<Boolean> outcome : outcomes) {
                 if (TestSupport.get(outcome)) {
-                    winners++;
+                    returned++;
                 }
             }
-            assertEquals(1, winners, "round " + round + ": exactly one waiter runs the completion");
-            assertEquals(1, calls.get());
+            // One waiter runs the completion; the other was either rejected
+            // while the first waited, or came after it and found the task finished.
+            assertTrue(returned >= 1, "round " + round + ": a waiter ran the completion");
+            assertEquals(1, calls.get(), "round " + round + ": the completion ran exactly once");
+            assertEquals(TaskState.FINISHED, task.state());
             for (Thread thread : threads) {
                 thread.join();
             }
