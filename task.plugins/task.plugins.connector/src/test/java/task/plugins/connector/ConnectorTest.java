@@ -411,7 +411,7 @@ class ConnectorTest {
     void theReadmeExampleWorks() throws Exception {
         try (ServerSocketChannel server = Loopback.listen()) {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            // As in README-section.md, with the listener's port.
+            // As in the README's connector section, with the listener's port.
             SocketAddress address = SocketAddresses.parse("connect", "localhost:" + port, true);
             ConnectOptions options = ConnectOptions.defaults().withOverallTimeout(Duration.ofSeconds(5));
             CompletableFuture<SocketChannel> connected = new CompletableFuture<>();
