@@ -565,10 +565,14 @@ class BadInputTest {
         rows.add(fails("OperationService.start: an argument list containing null", NullPointerException.class,
                 f -> () -> runtime.operations().start(runtime.tasks(), "echo", Arrays.asList("a", null), null, never),
                 "echo", "argument 1", "null"));
-        rows.add(fails("OperationService.start: a missing argument (the operation rejects it)",
+        rows.add(fails("OperationService.start: a missing argument (the registry rejects it)",
                 IllegalArgumentException.class,
                 f -> () -> runtime.operations().start(runtime.tasks(), "echo", List.of(), null, never),
-                "echo: missing argument text"));
+                "echo: missing argument TEXT (usage: echo TEXT)"));
+        rows.add(fails("OperationService.start: too many arguments (the registry rejects them)",
+                IllegalArgumentException.class,
+                f -> () -> runtime.operations().start(runtime.tasks(), "echo", List.of("a", "b"), null, never),
+                "echo: too many arguments [a, b] (usage: echo TEXT)"));
         rows.add(fails("OperationService.start: a blank argument (the operation rejects it)",
                 IllegalArgumentException.class,
                 f -> () -> runtime.operations().start(runtime.tasks(), "echo", List.of(" "), null, never),

@@ -111,14 +111,14 @@ public class ShellBadInputIT extends TaskContainerTest {
 
     static List<Row> resolverCommands() {
         return List.of(
-                ours("task:resolve", "resolve"),
+                ours("task:resolve", "resolve: missing argument HOST"),
                 ours("task:resolve ''", "resolve", "''"),
                 ours("task:resolve localhost 65536", "resolve", "65536"),
                 ours("task:resolve localhost -1", "resolve", "-1"),
                 ours("task:resolve localhost http-alt-nope", "resolve", "http-alt-nope"),
                 ours("task:resolve localhost 80 ipv7", "resolve", "ipv7"),
-                ours("task:resolve a 1 ipv4 extra", "resolve", "got 4"),
-                ours("task:run resolve", "resolve"),
+                ours("task:resolve a 1 ipv4 extra", "resolve: too many arguments", "extra"),
+                ours("task:run resolve", "resolve: missing argument HOST"),
                 ours("task:run resolve localhost 99999999999999999999", "resolve", "99999999999999999999"));
     }
 

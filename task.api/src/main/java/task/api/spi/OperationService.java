@@ -44,8 +44,11 @@ public interface OperationService {
      * @param callback called once with the task, whose result is the
      *        operation's result
      * @return the running task, named after the request
-     * @throws IllegalArgumentException if no such operation is registered, or
-     *         the operation rejects the arguments (the message names the
+     * @throws IllegalArgumentException if no such operation is registered,
+     *         the number of arguments does not fit the operation's
+     *         {@link Operation#arguments()} (too many, or a required one
+     *         missing: checked here, before the operation is called), or the
+     *         operation rejects the arguments (the message names the
      *         operation and the value); nothing is left open and the
      *         callback will not run
      */

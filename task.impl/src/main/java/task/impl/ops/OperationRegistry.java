@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -148,6 +149,7 @@ public final class OperationRegistry implements OperationService {
         Task<OperationRequest, Object> start(TaskService tasks, List<String> arguments, EventContext context,
                 TaskCallback<OperationRequest, Object> callback) {
             OperationRequest request = new OperationRequest(name, arguments, context, tasks);
+            checkArgumentCount(request.arguments());
             Running running = new Running();
             Task<OperationRequest, Object> task = tasks.builder(request, callback)
                     .name(request.toString())
@@ -170,6 +172,23 @@ public final class OperationRegistry implements OperationService {
                 throw rejected;
             }
             return task;
+        }
+
+        /**
+         * Checks the count against the operation's own description, so that
+         * no plugin has to: the required arguments first, then optional ones.
+         */
+        private void checkArgumentCount(List<String> given) {
+            List<Operation.Argument> expected = operation.arguments();
+            if (given.size() > expected.size()) {
+                throw new IllegalArgumentException(name + ": too many arguments " + given + " (usage: "
+                        + info().usage() + ")");
+            }
+            if (given.size() < expected.size() && expected.get(given.size()).required()) {
+                throw new IllegalArgumentException(name + ": missing argument "
+                        + expected.get(given.size()).name().toUpperCase(Locale.ROOT) + " (usage: "
+                        + info().usage() + ")");
+            }
         }
 
         void withdraw() {

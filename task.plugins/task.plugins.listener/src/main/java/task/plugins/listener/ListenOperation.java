@@ -86,10 +86,7 @@ public class ListenOperation implements Operation {
     public void start(Task<OperationRequest, Object> task) {
         OperationRequest request = task.source();
         List<String> arguments = request.arguments();
-        if (arguments.size() > ARGUMENTS.size()) {
-            throw new IllegalArgumentException(name() + ": too many arguments " + arguments + " (usage: listen "
-                    + "ADDRESS [BACKLOG])");
-        }
+        // The registry has checked the count against ARGUMENTS.
         SocketAddress address = SocketAddresses.parse(name(), request.argument(0, "address"), true);
         if (address instanceof UnixDomainSocketAddress) {
             ListenChecks.unixPath((UnixDomainSocketAddress) address);

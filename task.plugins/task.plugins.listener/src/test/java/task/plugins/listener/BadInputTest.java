@@ -57,7 +57,7 @@ class BadInputTest {
                 new Case("empty address", List.of(""), "address not specified ('')"),
                 new Case("no port", List.of("localhost"), "port not specified in 'localhost'"),
                 new Case("port not a number", List.of("localhost:http"), "port 'http' is not a number"),
-                new Case("no argument", List.of(), "missing argument address"),
+                new Case("no argument", List.of(), "missing argument ADDRESS"),
                 new Case("backlog 0", List.of("127.0.0.1:0", "0"), "backlog 0 out of range 1..65535"),
                 new Case("backlog 65536", List.of("127.0.0.1:0", "65536"), "backlog 65536 out of range 1..65535"),
                 new Case("backlog -1", List.of("127.0.0.1:0", "-1"), "backlog '-1' is not a number"),

@@ -62,10 +62,7 @@ public final class ConnectOperation implements Operation {
     public void start(Task<OperationRequest, Object> task) {
         OperationRequest request = task.source();
         List<String> arguments = request.arguments();
-        if (arguments.size() > ARGUMENTS.size()) {
-            throw new IllegalArgumentException(NAME + ": too many arguments " + arguments + "; usage: " + NAME
-                    + " HOST:PORT [TIMEOUT_MS]");
-        }
+        // The registry has checked the count against ARGUMENTS.
         SocketAddress address = SocketAddresses.parse(NAME, request.argument(0, "HOST:PORT"), true);
         ConnectOptions options = ConnectOptions.defaults();
         if (arguments.size() > 1) {

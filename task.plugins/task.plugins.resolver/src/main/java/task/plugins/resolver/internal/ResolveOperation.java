@@ -64,10 +64,7 @@ public final class ResolveOperation implements Operation {
         OperationRequest request = task.source();
         List<String> arguments = request.arguments();
         String op = request.operation();
-        if (arguments.isEmpty() || arguments.size() > 3) {
-            throw new IllegalArgumentException(op + ": expected HOST [PORT] [FAMILY], got " + arguments.size()
-                    + " arguments " + arguments);
-        }
+        // The registry has checked the count against ARGUMENTS.
         String hostText = request.argument(0, "host");
         String portText = null;
         String familyText = null;

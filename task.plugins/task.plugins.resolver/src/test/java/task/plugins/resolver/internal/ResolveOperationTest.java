@@ -141,8 +141,8 @@ class ResolveOperationTest {
         String label300 = "a".repeat(300);
         // arguments, what the message says, and the offending value it must quote
         return Stream.of(
-                Arguments.of(List.of(), "expected HOST [PORT] [FAMILY]", "[]"),
-                Arguments.of(List.of("localhost", "80", "any", "extra"), "expected HOST [PORT] [FAMILY]", "extra"),
+                Arguments.of(List.of(), "missing argument HOST", "usage: resolve HOST [PORT] [FAMILY]"),
+                Arguments.of(List.of("localhost", "80", "any", "extra"), "too many arguments", "extra"),
                 Arguments.of(List.of(""), "host not specified", "''"),
                 Arguments.of(List.of("localhost", "-1"), "port -1 out of range 0..65535", "-1"),
                 Arguments.of(List.of("localhost", "65536"), "port 65536 out of range 0..65535", "65536"),
