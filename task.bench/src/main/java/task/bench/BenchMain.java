@@ -1,0 +1,540 @@
+package task.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.SampleTimeResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The one entry point of {@code ./bench}: runs every measure of issue 5 for
+ * ours and every peer in this JVM's run, prints one table and writes it as
+ * JSON.
+ * <p>
+ * Options: {@code --quick} (short iterations, for a fast and less precise
+ * run); {@code --jfr} (instead of the table: the throughput benchmark of
+ * ours and of the plain JDK executors under a JFR recording, summarised);
+ * {@code --only LIST} (a comma-separated subset of throughput, latency,
+ * idle, blocking); {@code --out DIR} (where results go, default
+ * {@code task.bench/target}).
+ */
+public final class BenchMain {
+    private static final String[] PEER_COLUMNS = { Peers.JDK, Peers.CF, Peers.PROMISE, Peers.VERTX };
+
+    private final boolean quick;
+    private final Path out;
+    private final int workers = Peers.workers();
+    private final List<String> peers = Peers.standard();
+    private final List<String> ours = new ArrayList<>();
+    /** measure -> peer -> value */
+    private final Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
+    /** blocking: peer -> task count */
+    private final Map<String, Integer> blockingCounts = new LinkedHashMap<>();
+
+    private BenchMain(boolean quick, Path out) {
+        this.quick = quick;
+        this.out = out;
+        for (String peer : peers) {
+            if (peer.startsWith("ours")) {
+                ours.add(peer);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean jfr = false;
+        String only = "throughput,latency,idle,blocking";
+        Path out = Paths.get("task.bench", "target");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+            case "--quick":
+                quick = true;
+                break;
+            case "--jfr":
+                jfr = true;
+                break;
+            case "--only":
+                only = args[++i];
+                break;
+            case "--out":
+                out = Paths.get(args[++i]);
+                break;
+            default:
+                System.err.println("usage: bench [--quick] [--jfr] [--only throughput,latency,idle,blocking] [--out DIR]");
+                System.exit(2);
+            }
+        }
+        Files.createDirectories(out);
+        BenchMain bench = new BenchMain(quick, out);
+        if (jfr) {
+            bench.profile();
+            return;
+        }
+        long start = System.nanoTime();
+        List<String> measures = List.of(only.split(","));
+        if (measures.contains("throughput")) {
+            bench.throughput();
+        }
+        if (measures.contains("latency")) {
+            bench.latency();
+        }
+        if (measures.contains("idle")) {
+            bench.idle();
+        }
+        if (measures.contains("blocking")) {
+            bench.blocking();
+        }
+        Table table = bench.table();
+        String text = table.render();
+        System.out.println();
+        System.out.print(text);
+        System.out.printf(Locale.ROOT, "(measured in %.1f min)%n", (System.nanoTime() - start) / 60e9);
+        Files.write(out.resolve("bench-results.txt"), text.getBytes(StandardCharsets.UTF_8));
+        String json = table.json();
+        Files.write(out.resolve("bench-results.json"), json.getBytes(StandardCharsets.UTF_8));
+        Files.write(out.resolve("bench-results-jdk" + Runtime.version().feature() + ".json"),
+                json.getBytes(StandardCharsets.UTF_8));
+        System.out.println("JSON: " + out.resolve("bench-results.json"));
+    }
+
+    private static void progress(String what) {
+        System.err.println("[bench] " + what);
+    }
+
+    // ------------------------------------------------------------------ JMH measures
+
+    private ChainedOptionsBuilder jmh(Class<?> benchmark, String log) {
+        return new OptionsBuilder()
+                .include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+                .forks(1)
+                .threads(1)
+                .jvmArgs("-Xms1g", "-Xmx1g", "-Dbench.workers=" + workers)
+                .shouldFailOnError(true)
+                .output(out.resolve(log.replace(".log", "-jdk" + Runtime.version().feature() + ".log")).toString());
+    }
+
+    private void throughput() throws Exception {
+        progress("throughput and allocation, " + ThroughputBench.IN_FLIGHT + " in flight, peers " + peers
+                + ", " + workers + " workers (log: " + out.resolve("jmh-throughput-jdk*.log") + ")");
+        Collection<RunResult> results = new Runner(jmh(ThroughputBench.class, "jmh-throughput.log")
+                .param("peer", peers.toArray(new String[0]))
+                .addProfiler(GCProfiler.class)
+                .warmupIterations(quick ? 1 : 4).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .build()).run();
+        for (RunResult result : results) {
+            String peer = result.getParams().getParam("peer");
+            put("throughput", peer, result.getPrimaryResult().getScore());
+            Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (alloc != null) {
+                put("alloc", peer, alloc.getScore());
+            }
+        }
+    }
+
+    private void latency() throws Exception {
+        progress("single-task latency (log: " + out.resolve("jmh-latency-jdk*.log") + ")");
+        Collection<RunResult> results = new Runner(jmh(LatencyBench.class, "jmh-latency.log")
+                .param("peer", peers.toArray(new String[0]))
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .build()).run();
+        for (RunResult result : results) {
+            String peer = result.getParams().getParam("peer");
+            Result<?> primary = result.getPrimaryResult();
+            if (primary instanceof SampleTimeResult) {
+                put("latency.p50", peer, primary.getStatistics().getPercentile(50.0));
+                put("latency.p99", peer, primary.getStatistics().getPercentile(99.0));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ measures in their own JVM
+
+    private void idle() throws Exception {
+        List<String> command = javaCommand("-Xms1g", "-Xmx1g", "-Dbench.workers=" + workers);
+        command.add(IdleCpu.class.getName());
+        command.add(quick ? "3" : "10");
+        command.add(IdleCpu.NONE);
+        command.addAll(peers);
+        progress("idle CPU over " + (quick ? 3 : 10) + " s each: " + IdleCpu.NONE + ", " + peers);
+        for (String[] line : runForResults(command, 600)) {
+            put("idle", line[2], Double.parseDouble(line[3]));
+        }
+    }
+
+    private void blocking() throws Exception {
+        boolean virtual = Peers.hasVirtualThreads();
+        int oursCount = quick ? (virtual ? 10_000 : 500) : (virtual ? 100_000 : 1_000);
+        // Counts the peers finish in seconds: Vert.x runs 20 workers at a time;
+        // CompletableFuture's default executor on two cores is a new thread
+        // per task on JDK 17 but the common pool of parallelism 1 on JDK 25.
+        Map<String, Integer> runs = new LinkedHashMap<>();
+        runs.put(Peers.OURS_DEFAULT, oursCount);
+        runs.put(Peers.CF_COMMON, quick ? 50 : 200);
+        runs.put(Peers.VERTX_DEFAULT, quick ? 200 : 1_000);
+        for (Map.Entry<String, Integer> run : runs.entrySet()) {
+            progress("blocking scale: " + run.getKey() + ", " + run.getValue() + " tasks sleeping 100 ms, -Xmx1g");
+            List<String> command = javaCommand("-Xmx1g");
+            command.add(BlockingScale.class.getName());
+            command.add(run.getKey());
+            command.add(String.valueOf(run.getValue()));
+            command.add("100");
+            for (String[] line : runForResults(command, 900)) {
+                double seconds = Double.parseDouble(line[4]);
+                blockingCounts.put(line[2], Integer.parseInt(line[3]));
+                put("blocking.seconds", line[2], seconds);
+                put("blocking.rate", line[2], Integer.parseInt(line[3]) / seconds);
+            }
+        }
+    }
+
+    private static List<String> javaCommand(String... jvmArgs) {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmArgs));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        return command;
+    }
+
+    /** Runs a JVM; returns its "RESULT ..." lines split on blanks; its other output goes to stderr. */
+    private static List<String[]> runForResults(List<String> command, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String[]> results = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.startsWith("RESULT ")) {
+                    results.add(line.trim().split("\\s+"));
+                } else {
+                    System.err.println("  | " + line);
+                }
+            }
+        }
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("exit " + process.exitValue() + ": " + command);
+        }
+        return results;
+    }
+
+    private void put(String measure, String peer, double value) {
+        figures.computeIfAbsent(measure, m -> new LinkedHashMap<>()).put(peer, value);
+    }
+
+    private Double get(String measure, String peer) {
+        Map<String, Double> byPeer = figures.get(measure);
+        return byPeer == null ? null : byPeer.get(peer);
+    }
+
+    // ------------------------------------------------------------------ the table
+
+    private Table table() {
+        Table table = new Table(quick, workers);
+        for (String mine : ours) {
+            String label = label(mine);
+            table.row("Round-trip throughput, 1,000 in flight " + label, "round trips/s", true,
+                    get("throughput", mine), peerFigures("throughput"), null, 1.5, "ratio >= 1.5", "%,.0f");
+        }
+        for (String mine : ours) {
+            table.row("Latency median " + label(mine), "us", false, get("latency.p50", mine),
+                    peerFigures("latency.p50"), null, 0.5, "ratio <= 0.5", "%.1f");
+            table.row("Latency p99 " + label(mine), "us", false, get("latency.p99", mine),
+                    peerFigures("latency.p99"), null, 1.0, "ratio <= 1.0", "%.1f");
+        }
+        for (String mine : ours) {
+            table.row("Allocation per round trip " + label(mine), "B/op", false, get("alloc", mine),
+                    peerFigures("alloc"), Peers.JDK, 1.0, "<= jdk's", "%.0f");
+        }
+        for (String mine : ours) {
+            Row row = table.row("Idle CPU, no tasks " + label(mine), "% of one core", false, get("idle", mine),
+                    peerFigures("idle"), null, Double.NaN, "< 1 %", "%.2f");
+            Double value = get("idle", mine);
+            row.met = value == null ? null : value < 1.0;
+            row.note = String.format(Locale.ROOT, "JVM alone: %.2f %%", get("idle", IdleCpu.NONE) == null
+                    ? Double.NaN : get("idle", IdleCpu.NONE));
+        }
+        Map<String, Double> blockingPeers = new LinkedHashMap<>();
+        putIfPresent(blockingPeers, Peers.CF, get("blocking.rate", Peers.CF_COMMON));
+        putIfPresent(blockingPeers, Peers.VERTX, get("blocking.rate", Peers.VERTX_DEFAULT));
+        Row blocking = table.row("Blocking scale, workers sleep 100 ms, -Xmx1g " + label(Peers.OURS_DEFAULT),
+                "tasks/s", true, get("blocking.rate", Peers.OURS_DEFAULT), blockingPeers, null, Double.NaN,
+                "100,000 in <= 1 s", "%,.0f");
+        Double seconds = get("blocking.seconds", Peers.OURS_DEFAULT);
+        Integer count = blockingCounts.get(Peers.OURS_DEFAULT);
+        blocking.met = seconds == null || count == null ? null : count >= 100_000 && seconds <= 1.0;
+        blocking.note = blockingNote();
+        Row listener = table.row("Listener accept rate (loopback)", "connections/s", true, null, Map.of(), null,
+                Double.NaN, ">= 0.9 x faster of ServerSocket/NIO loop", "%,.0f");
+        listener.note = "TODO: task.plugins.listener (NetListener) is not on main yet";
+        return table;
+    }
+
+    private String label(String peer) {
+        switch (peer) {
+        case Peers.OURS:
+            return "(ours: " + workers + " platform threads)";
+        case Peers.OURS_VIRTUAL:
+            return "(ours: virtual threads)";
+        case Peers.OURS_DEFAULT:
+            return Peers.hasVirtualThreads() ? "(ours: defaults = virtual threads)"
+                    : "(ours: defaults = 64 platform threads)";
+        default:
+            return "(" + peer + ")";
+        }
+    }
+
+    private String blockingNote() {
+        StringBuilder note = new StringBuilder();
+        for (String peer : List.of(Peers.OURS_DEFAULT, Peers.CF_COMMON, Peers.VERTX_DEFAULT)) {
+            Double seconds = get("blocking.seconds", peer);
+            Integer count = blockingCounts.get(peer);
+            if (seconds != null && count != null) {
+                if (note.length() > 0) {
+                    note.append("; ");
+                }
+                note.append(String.format(Locale.ROOT, "%s: %,d tasks in %.2f s", peer, count, seconds));
+            }
+        }
+        return note.toString();
+    }
+
+    private static void putIfPresent(Map<String, Double> map, String key, Double value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private Map<String, Double> peerFigures(String measure) {
+        Map<String, Double> result = new LinkedHashMap<>();
+        for (String peer : PEER_COLUMNS) {
+            putIfPresent(result, peer, get(measure, peer));
+        }
+        return result;
+    }
+
+    /** One line of the table. */
+    static final class Row {
+        String measure;
+        String unit;
+        boolean higherBetter;
+        Double ours;
+        Map<String, Double> peers;
+        String bestPeer;
+        Double ratio;
+        String target;
+        Boolean met;
+        String note;
+        String format;
+    }
+
+    /** The table, as text and as JSON. */
+    static final class Table {
+        final List<Row> rows = new ArrayList<>();
+        final boolean quick;
+        final int workers;
+
+        Table(boolean quick, int workers) {
+            this.quick = quick;
+            this.workers = workers;
+        }
+
+        /**
+         * @param against the peer the target compares with, or null for the best peer
+         * @param targetRatio the ratio to meet (>= if higher is better, else <=), or NaN if not a ratio
+         */
+        Row row(String measure, String unit, boolean higherBetter, Double ours, Map<String, Double> peers,
+                String against, double targetRatio, String target, String format) {
+            Row row = new Row();
+            row.measure = measure;
+            row.unit = unit;
+            row.higherBetter = higherBetter;
+            row.ours = ours;
+            row.peers = peers;
+            row.target = target;
+            row.format = format;
+            for (Map.Entry<String, Double> peer : peers.entrySet()) {
+                if (row.bestPeer == null || (higherBetter ? peer.getValue() > peers.get(row.bestPeer)
+                        : peer.getValue() < peers.get(row.bestPeer))) {
+                    row.bestPeer = peer.getKey();
+                }
+            }
+            if (ours != null && row.bestPeer != null && peers.get(row.bestPeer) != 0) {
+                row.ratio = ours / peers.get(row.bestPeer);
+            }
+            if (!Double.isNaN(targetRatio) && ours != null) {
+                Double base = against != null ? peers.get(against) : (row.bestPeer == null ? null : peers.get(row.bestPeer));
+                if (base != null && base != 0) {
+                    double ratio = ours / base;
+                    row.met = higherBetter ? ratio >= targetRatio : ratio <= targetRatio;
+                }
+            }
+            rows.add(row);
+            return row;
+        }
+
+        String render() {
+            List<String[]> cells = new ArrayList<>();
+            List<String> header = new ArrayList<>(List.of("Measure", "Unit", "ours"));
+            header.addAll(List.of(PEER_COLUMNS));
+            header.addAll(List.of("best peer", "ours/best", "target", "met"));
+            cells.add(header.toArray(new String[0]));
+            for (Row row : rows) {
+                List<String> line = new ArrayList<>(List.of(row.measure, row.unit, fmt(row.format, row.ours)));
+                for (String peer : PEER_COLUMNS) {
+                    line.add(fmt(row.format, row.peers.get(peer)));
+                }
+                line.add(row.bestPeer == null ? "-" : row.bestPeer);
+                line.add(row.ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", row.ratio));
+                line.add(row.target);
+                line.add(row.met == null ? "-" : row.met ? "yes" : "NO");
+                cells.add(line.toArray(new String[0]));
+            }
+            int[] widths = new int[header.size()];
+            for (String[] line : cells) {
+                for (int i = 0; i < line.length; i++) {
+                    widths[i] = Math.max(widths[i], line[i].length());
+                }
+            }
+            StringBuilder text = new StringBuilder();
+            text.append(String.format(Locale.ROOT, "task.bench - %s - JDK %s (%s) - %d cores - %d workers%s%n",
+                    ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT))
+                            .replaceAll("\\.\\d+", ""),
+                    Runtime.version(), System.getProperty("java.vm.name"),
+                    Runtime.getRuntime().availableProcessors(), workers, quick ? " - QUICK (imprecise)" : ""));
+            for (int r = 0; r < cells.size(); r++) {
+                String[] line = cells.get(r);
+                text.append("| ");
+                for (int i = 0; i < line.length; i++) {
+                    boolean left = i < 2 || i >= line.length - 2;
+                    text.append(left ? pad(line[i], widths[i], false) : pad(line[i], widths[i], true)).append(" | ");
+                }
+                text.setLength(text.length() - 1);
+                text.append(System.lineSeparator());
+                if (r == 0) {
+                    text.append("|");
+                    for (int width : widths) {
+                        text.append("-".repeat(width + 2)).append("|");
+                    }
+                    text.append(System.lineSeparator());
+                }
+            }
+            for (Row row : rows) {
+                if (row.note != null && !row.note.isEmpty()) {
+                    text.append("  ").append(row.measure).append(": ").append(row.note).append(System.lineSeparator());
+                }
+            }
+            text.append("  Columns: cf and vertx in the blocking row are CompletableFuture on the common pool and")
+                    .append(" Vert.x's default worker pool (20 threads), with the counts in its note.")
+                    .append(System.lineSeparator());
+            return text.toString();
+        }
+
+        private static String pad(String s, int width, boolean right) {
+            String fill = " ".repeat(Math.max(0, width - s.length()));
+            return right ? fill + s : s + fill;
+        }
+
+        private static String fmt(String format, Double value) {
+            return value == null ? "-" : String.format(Locale.ROOT, format, value);
+        }
+
+        String json() {
+            StringBuilder json = new StringBuilder("{\n");
+            json.append("  \"date\": ").append(str(ZonedDateTime.now().toString())).append(",\n");
+            json.append("  \"jdk\": ").append(str(Runtime.version().toString())).append(",\n");
+            json.append("  \"vm\": ").append(str(System.getProperty("java.vm.name"))).append(",\n");
+            json.append("  \"cores\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
+            json.append("  \"workers\": ").append(workers).append(",\n");
+            json.append("  \"quick\": ").append(quick).append(",\n");
+            json.append("  \"rows\": [\n");
+            for (int r = 0; r < rows.size(); r++) {
+                Row row = rows.get(r);
+                json.append("    {\"measure\": ").append(str(row.measure))
+                        .append(", \"unit\": ").append(str(row.unit))
+                        .append(", \"better\": ").append(str(row.higherBetter ? "higher" : "lower"))
+                        .append(", \"ours\": ").append(num(row.ours))
+                        .append(", \"peers\": {");
+                int i = 0;
+                for (Map.Entry<String, Double> peer : row.peers.entrySet()) {
+                    json.append(i++ == 0 ? "" : ", ").append(str(peer.getKey())).append(": ").append(num(peer.getValue()));
+                }
+                json.append("}, \"best_peer\": ").append(row.bestPeer == null ? "null" : str(row.bestPeer))
+                        .append(", \"ratio_to_best_peer\": ").append(num(row.ratio))
+                        .append(", \"target\": ").append(str(row.target))
+                        .append(", \"met\": ").append(row.met == null ? "null" : row.met.toString())
+                        .append(", \"note\": ").append(row.note == null ? "null" : str(row.note))
+                        .append("}").append(r + 1 < rows.size() ? ",\n" : "\n");
+            }
+            json.append("  ]\n}\n");
+            return json.toString();
+        }
+
+        private static String num(Double value) {
+            return value == null || value.isNaN() || value.isInfinite() ? "null"
+                    : String.format(Locale.ROOT, "%.4f", value);
+        }
+
+        private static String str(String s) {
+            StringBuilder quoted = new StringBuilder("\"");
+            for (char c : s.toCharArray()) {
+                if (c == '"' || c == '\\') {
+                    quoted.append('\\').append(c);
+                } else if (c < 0x20) {
+                    quoted.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                } else {
+                    quoted.append(c);
+                }
+            }
+            return quoted.append('"').toString();
+        }
+    }
+
+    // ------------------------------------------------------------------ profile
+
+    /** --jfr: the throughput benchmark of ours and of the JDK executors, each under a JFR recording. */
+    private void profile() throws Exception {
+        Path dir = out.resolve("jfr").toAbsolutePath();
+        Files.createDirectories(dir);
+        for (String peer : List.of(Peers.OURS, Peers.JDK)) {
+            Path recording = dir.resolve("throughput-" + peer + ".jfr");
+            progress("JFR of the throughput benchmark, " + peer + " -> " + recording);
+            new Runner(jmh(ThroughputBench.class, "jmh-jfr-" + peer + ".log")
+                    .param("peer", peer)
+                    .jvmArgsAppend("-XX:StartFlightRecording=settings=profile,filename=" + recording)
+                    .warmupIterations(2).warmupTime(TimeValue.seconds(2))
+                    .measurementIterations(5).measurementTime(TimeValue.seconds(2))
+                    .build()).run();
+            System.out.println();
+            System.out.println("=== " + peer + ": " + recording);
+            JfrSummary.print(recording, 15, System.out);
+        }
+    }
+}

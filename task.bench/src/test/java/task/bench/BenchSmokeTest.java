@@ -1,0 +1,89 @@
+package task.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * A very short run of every benchmark, for CI: each completes, for ours and
+ * every peer, and every callback runs on the loop. No timing is asserted.
+ */
+class BenchSmokeTest {
+
+    @BeforeAll
+    static void smokeMode() {
+        ThroughputBench.smoke = true;
+    }
+
+    @AfterAll
+    static void normalMode() {
+        ThroughputBench.smoke = false;
+    }
+
+    private static Collection<RunResult> runBriefly(Class<?> benchmark) throws Exception {
+        List<String> peers = Peers.standard();
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+                .param("peer", peers.toArray(new String[0]))
+                .forks(0)
+                .threads(1)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT)
+                .build()).run();
+        assertEquals(peers.size(), results.size(), "one result per peer");
+        for (RunResult result : results) {
+            assertTrue(result.getPrimaryResult().getSampleCount() > 0,
+                    result.getParams().getParam("peer") + " measured nothing");
+        }
+        return results;
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void throughputRunsForEveryPeer() throws Exception {
+        runBriefly(ThroughputBench.class);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void latencyRunsForEveryPeer() throws Exception {
+        runBriefly(LatencyBench.class);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void idleCpuMeasuresEveryPeer() throws Exception {
+        List<String> names = new ArrayList<>(Peers.standard());
+        names.add(IdleCpu.NONE);
+        for (String peer : names) {
+            double percent = IdleCpu.measure(peer, 100);
+            assertTrue(percent >= 0, peer + ": " + percent);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void blockingScaleCompletesForEveryPeer() throws Exception {
+        for (String peer : List.of(Peers.OURS_DEFAULT, Peers.CF_COMMON, Peers.VERTX_DEFAULT)) {
+            double seconds = BlockingScale.run(peer, 50, 10, 30);
+            assertTrue(seconds > 0, peer + ": " + seconds);
+        }
+    }
+}
