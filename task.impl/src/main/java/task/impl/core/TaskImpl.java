@@ -11,13 +11,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import task.api.EventContext;
-import task.api.EventSource;
 import task.api.Task;
 import task.api.TaskCallback;
 import task.api.TaskCancelledException;
 import task.api.TaskInfo;
 import task.api.TaskState;
 import task.api.TaskWorker;
+import task.impl.loop.EventLoop;
+import task.impl.loop.LoopBacked;
 import task.impl.runner.AbandonableJob;
 
 /**
@@ -95,9 +96,13 @@ final class TaskImpl<S, R> implements Task<S, R> {
     }
 
     final long id;
-    private final String name;
+    /** The name given at creation, or null for the default {@code "task-" + id}, built only when asked. */
+    private final String givenName;
     final TaskFactory owner;
     final long createdMillis;
+    /** The neighbours in the task table's list of tasks in flight; guarded by the table. */
+    TaskImpl<?, ?> tablePrevious;
+    TaskImpl<?, ?> tableNext;
     private final TaskCallback<S, R> callback;
     private final Runnable callbackCleanup;
     /** Where a cancelled completion goes before runInThread names a context. */
@@ -124,13 +129,11 @@ final class TaskImpl<S, R> implements Task<S, R> {
     private volatile Thread workerThread;
     private volatile Thread waiter;
     private volatile Thread completer;
-    /** The completion posted to the context, removed if a waiter runs it instead. */
-    private volatile EventSource scheduled;
 
     TaskImpl(long id, String name, TaskFactory owner, S source, TaskCallback<S, R> callback,
             Runnable callbackCleanup, EventContext homeContext) {
         this.id = id;
-        this.name = name != null ? name : "task-" + id;
+        this.givenName = name;
         this.owner = owner;
         this.source = source;
         this.callback = callback;
@@ -146,7 +149,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
 
     @Override
     public String name() {
-        return name;
+        return givenName != null ? givenName : "task-" + id;
     }
 
     @Override
@@ -189,7 +192,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 break;
             }
         }
-        WorkerJob job = new WorkerJob();
+        Step job = new Step();
         try {
             owner.runner().execute(job);
         } catch (RejectedExecutionException refused) {
@@ -197,10 +200,30 @@ final class TaskImpl<S, R> implements Task<S, R> {
         }
     }
 
-    /** The worker's run, on a runner thread. */
-    private final class WorkerJob implements AbandonableJob {
+    /**
+     * The task's steps that other threads run: first the worker, on a runner
+     * thread, then the completion, posted to the context. One object serves
+     * both so that the round trip allocates one object, not two. The worker's
+     * thread flips {@code completing} before posting the object, so the
+     * queue's hand-off orders the flip before the context runs it.
+     */
+    private final class Step implements AbandonableJob {
+        private boolean completing;
+
+        Step() {
+        }
+
+        Step(boolean completing) {
+            this.completing = completing;
+        }
+
         @Override
         public void run() {
+            if (completing) {
+                deliver();
+                return;
+            }
+            completing = true;
             workerThread = Thread.currentThread();
             // workerThread is written before state is read here, and cancel
             // writes state before reading workerThread: one of them sees the other.
@@ -212,17 +235,18 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 }
             }
             workerThread = null;
-            workerReturned();
+            workerReturned(this);
         }
 
         @Override
         public void abandon(RejectedExecutionException why) {
+            completing = true;
             addError(why);
-            workerReturned();
+            workerReturned(this);
         }
     }
 
-    private void workerReturned() {
+    private void workerReturned(Step completion) {
         int s;
         for (;;) {
             s = state;
@@ -241,18 +265,30 @@ final class TaskImpl<S, R> implements Task<S, R> {
         } else if ((s & WAITING) != 0) {
             LockSupport.unpark(waiter);
         } else if ((s & CANCELLED) == 0) {
-            schedule(workerContext);
+            schedule(workerContext, completion);
         } // else: cancel() has already posted the completion
     }
 
-    /** Posts the completion to {@code context}; a closed context disposes the task. */
-    private void schedule(EventContext context) {
+    /**
+     * Posts the completion to {@code context}; a closed context disposes the
+     * task. The completion claims before it runs the callback, so a copy that
+     * loses to a waiter, a disposal or the drain of a closing context does
+     * nothing: no handle is kept to take it back.
+     */
+    private void schedule(EventContext context, Step completion) {
         try {
-            scheduled = context.post(this::deliver);
+            EventLoop loop = context instanceof EventLoop ? (EventLoop) context
+                    : context instanceof LoopBacked ? ((LoopBacked) context).loop() : null;
+            if (loop != null) {
+                loop.postClaimed(completion);
+            } else {
+                context.post(completion);
+            }
         } catch (RejectedExecutionException closed) {
-            owner.reporter().warn(describe() + ": its context '" + context.name()
-                    + "' is closed; the task is disposed without its callback", null);
-            disposeQuietly(false);
+            if (disposeQuietly(false)) {
+                owner.reporter().warn(describe() + ": its context '" + context.name()
+                        + "' is closed; the task is disposed without its callback", null);
+            }
         }
     }
 
@@ -333,7 +369,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
     }
 
     private synchronized void installCancellation() {
-        TaskCancelledException cancelled = new TaskCancelledException(name, cancelReason);
+        TaskCancelledException cancelled = new TaskCancelledException(name(), cancelReason);
         if (error != null) {
             cancelled.addSuppressed(error);
         }
@@ -356,8 +392,6 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 return primary;
             }
         } while (!STATE.compareAndSet(this, s, s | FINISHING));
-        // No longer in flight: listings stop showing it before any cleanup runs.
-        owner.finished(this);
         Throwable failure = primary;
         if ((s & THREADED) != 0) {
             failure = Failures.run(workerCleanup, failure);
@@ -383,6 +417,9 @@ final class TaskImpl<S, R> implements Task<S, R> {
             owner.reporter().debug(describe() + ": finished with an error no callback took", untaken);
         }
         source = null;
+        // Listings stopped showing the task at FINISHING; it leaves the table
+        // only now, so that an owner going away still waits for its cleanups.
+        owner.finished(this);
         int finished = addFlags(FINISHED);
         Thread waiting = waiter;
         if (waiting != null) {
@@ -525,9 +562,9 @@ final class TaskImpl<S, R> implements Task<S, R> {
         }
         fireCancelHooks();
         if ((s & THREADED) == 0) {
-            schedule(homeContext);
+            schedule(homeContext, new Step(true));
         } else if (running && (s & WAITING) == 0) {
-            schedule(workerContext);
+            schedule(workerContext, new Step(true));
         } // else the completion is already posted, or a waiter will run it
         return true;
     }
@@ -603,10 +640,6 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 break;
             }
         }
-        EventSource posted = scheduled;
-        if (posted != null) {
-            posted.cancel();
-        }
         fireCancelHooks();
         if (running) {
             if (interrupt) {
@@ -653,10 +686,6 @@ final class TaskImpl<S, R> implements Task<S, R> {
         Throwable failure = null;
         int claimed = claim();
         if (claimed >= 0) {
-            EventSource posted = scheduled;
-            if (posted != null) {
-                posted.cancel();
-            }
             failure = runCallbackAndFinish(claimed);
         } else {
             // The context, an early cancelled completion or a disposal has it.
@@ -704,9 +733,14 @@ final class TaskImpl<S, R> implements Task<S, R> {
         return TaskState.PENDING;
     }
 
+    /** @return true once the task has started to finish: no longer in flight for listings */
+    boolean finishing() {
+        return (state & FINISHING) != 0;
+    }
+
     TaskInfo info() {
         Thread running = workerThread;
-        return new TaskInfo(id, name, owner.ownerName(), describeSource(), state(),
+        return new TaskInfo(id, name(), owner.ownerName(), describeSource(), state(),
                 java.time.Instant.ofEpochMilli(createdMillis), running == null ? null : running.getName());
     }
 
@@ -723,12 +757,12 @@ final class TaskImpl<S, R> implements Task<S, R> {
     }
 
     private String describe() {
-        return "task '" + name + "' (#" + id + ")";
+        return "task '" + name() + "' (#" + id + ")";
     }
 
     @Override
     public String toString() {
-        return "Task[" + name + " #" + id + ", " + state() + "]";
+        return "Task[" + name() + " #" + id + ", " + state() + "]";
     }
 
     // ------------------------------------------------------------------ helpers

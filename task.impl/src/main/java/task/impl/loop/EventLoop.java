@@ -43,7 +43,8 @@ import task.impl.log.Reporter;
  * <b>Close race:</b> a poster offers, then re-reads {@code state}; the
  * closing driver sets CLOSING, then drains until the queue is empty. Either
  * the drain takes the event (and runs it) or the poster sees CLOSING and
- * takes it back, by the event's own CAS: it runs or is rejected, exactly once.
+ * takes it back, by the event's own CAS: it runs or is rejected, exactly once
+ * (for {@link #postClaimed} events the CAS is the event's own claim).
  */
 public final class EventLoop implements EventContext {
     private static final int OPEN = 0;
@@ -69,7 +70,8 @@ public final class EventLoop implements EventContext {
     private final Reporter reporter;
     private final boolean userClosable;
     private final Thread ownThread;
-    private final Queue<PostedEvent> posted = new ConcurrentLinkedQueue<>();
+    /** PostedEvents (from post) and self-claiming events (from postClaimed). */
+    private final Queue<Runnable> posted = new ConcurrentLinkedQueue<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Watches watches = new Watches(this);
     /** Confined to the driver. */
@@ -148,6 +150,31 @@ public final class EventLoop implements EventContext {
             wake();
         }
         return posting;
+    }
+
+    /**
+     * Posts an event that decides itself, by a claim of its own, whether it
+     * still has anything to do, so that no handle is needed: the runtime's
+     * task completions, on the hot path. Such an event must be harmless to
+     * run after its poster was told it was rejected, because a post that
+     * races the close may be both drained and rejected; the event's claim
+     * makes one of the two a no-op.
+     *
+     * @param event the self-claiming event
+     * @throws RejectedExecutionException if the context is closed, or closed
+     *         while the event was being posted
+     */
+    public void postClaimed(Runnable event) {
+        if (state != OPEN) {
+            throw rejected();
+        }
+        posted.offer(event);
+        if (state != OPEN) {
+            throw rejected();
+        }
+        if (sleeping) {
+            wake();
+        }
     }
 
     @Override
@@ -356,12 +383,10 @@ public final class EventLoop implements EventContext {
 
     private boolean runPosted() {
         boolean dispatched = false;
-        PostedEvent event;
+        Runnable event;
         for (int i = 0; i < BATCH && (event = posted.poll()) != null; i++) {
-            if (event.deactivate()) {
-                dispatched = true;
-                run(event.action);
-            }
+            dispatched = true;
+            run(event);
         }
         return dispatched;
     }
@@ -475,11 +500,9 @@ public final class EventLoop implements EventContext {
         if (state == TERMINATED) {
             return;
         }
-        PostedEvent event;
+        Runnable event;
         while ((event = posted.poll()) != null) {
-            if (event.deactivate()) {
-                run(event.action);
-            }
+            run(event);
         }
         for (TimerSource timer : timers) {
             timer.deactivate();

@@ -5,10 +5,18 @@ package task.impl.loop;
  * only if the loop takes it before it is cancelled or taken back by a
  * poster whose post raced with the loop's close.
  */
-final class PostedEvent extends LoopSource {
-    final Runnable action;
+final class PostedEvent extends LoopSource implements Runnable {
+    private final Runnable action;
 
     PostedEvent(Runnable action) {
         this.action = action;
+    }
+
+    /** Run by the loop: the action, unless the event was cancelled or taken back first. */
+    @Override
+    public void run() {
+        if (deactivate()) {
+            action.run();
+        }
     }
 }

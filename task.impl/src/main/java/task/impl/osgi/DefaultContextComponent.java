@@ -14,6 +14,7 @@ import task.api.EventSource;
 import task.api.IoCallback;
 import task.impl.log.Reporter;
 import task.impl.loop.EventLoop;
+import task.impl.loop.LoopBacked;
 
 /**
  * The default event context, on its own thread {@code task-default-context}.
@@ -21,7 +22,7 @@ import task.impl.loop.EventLoop;
  * component deactivates.
  */
 @Component(service = EventContext.class, property = EventContext.NAME_PROPERTY + "=" + EventContext.DEFAULT_NAME)
-public class DefaultContextComponent implements EventContext {
+public class DefaultContextComponent implements EventContext, LoopBacked {
     private final EventLoop loop;
 
     /**
@@ -38,6 +39,11 @@ public class DefaultContextComponent implements EventContext {
     @Deactivate
     void deactivate() {
         loop.shutdown();
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
     }
 
     @Override
