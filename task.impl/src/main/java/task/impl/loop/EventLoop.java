@@ -8,11 +8,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import task.api.EventContext;
 import task.api.EventSource;
@@ -70,8 +71,14 @@ public final class EventLoop implements EventContext {
     private final Reporter reporter;
     private final boolean userClosable;
     private final Thread ownThread;
-    /** PostedEvents (from post) and self-claiming events (from postClaimed). */
-    private final Queue<Runnable> posted = new ConcurrentLinkedQueue<>();
+    /**
+     * PostedEvents (from post) and self-claiming events (from postClaimed).
+     * Many producers, one consumer (the driver): JCTools' chunked array
+     * queue, which allocates no node per event; its poll() does not return
+     * null while an offer that has claimed its slot is still writing it, so
+     * the close race below holds.
+     */
+    private final Queue<Runnable> posted = new MpscUnboundedXaddArrayQueue<>(256);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Watches watches = new Watches(this);
     /** Confined to the driver. */

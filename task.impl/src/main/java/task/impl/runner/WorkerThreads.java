@@ -89,7 +89,15 @@ public final class WorkerThreads implements ThreadRunner {
             return thread;
         };
         ThreadPoolExecutor pool = new ThreadPoolExecutor(maxPlatformThreads, maxPlatformThreads,
-                keepAlive.toNanos(), TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), platform);
+                keepAlive.toNanos(), TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), platform) {
+            /** Queued as they are (no wrapper per job), so a job that throws is reported here. */
+            @Override
+            protected void afterExecute(Runnable job, Throwable escaped) {
+                if (escaped != null) {
+                    reporter.warn("thread runner: a job threw", escaped);
+                }
+            }
+        };
         pool.allowCoreThreadTimeOut(true);
         return new WorkerThreads(namePrefix, reporter, null, pool, platformThreads);
     }
@@ -101,7 +109,7 @@ public final class WorkerThreads implements ThreadRunner {
             throw refused();
         }
         if (pool != null) {
-            pool.execute(new PooledJob(job));
+            pool.execute(job);
             return;
         }
         Thread thread = virtualFactory.newThread(() -> {
@@ -192,8 +200,7 @@ public final class WorkerThreads implements ThreadRunner {
         return true;
     }
 
-    private void abandon(Runnable queued) {
-        Runnable job = ((PooledJob) queued).job;
+    private void abandon(Runnable job) {
         if (job instanceof AbandonableJob) {
             try {
                 ((AbandonableJob) job).abandon(refused());
@@ -213,19 +220,6 @@ public final class WorkerThreads implements ThreadRunner {
         }
     }
 
-    /** What the pool queues: the job, guarded, and findable again on stop. */
-    private final class PooledJob implements Runnable {
-        final Runnable job;
-
-        PooledJob(Runnable job) {
-            this.job = job;
-        }
-
-        @Override
-        public void run() {
-            runGuarded(job);
-        }
-    }
 
     private RejectedExecutionException refused() {
         return new RejectedExecutionException("thread runner '" + namePrefix + "' is stopped");
