@@ -72,4 +72,25 @@ class LauncherIT {
         assertNotEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
         assertTrue(r.err().contains("nosuchcommand"), () -> "stderr:\n" + r.err());
     }
+
+    @Test
+    void resolvingLocalhostPrintsItsLoopbackAddressAndExitsZero() throws Exception {
+        Result r = launch("task:resolve", "localhost");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().lines().anyMatch("127.0.0.1"::equals), () -> "stdout:\n" + r.out());
+    }
+
+    @Test
+    void badInputPrintsTheErrorAndExitsNonZero() throws Exception {
+        Result r = launch("task:resolve", "localhost", "65536");
+        assertNotEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.err().contains("resolve: port 65536 out of range 0..65535"), () -> "stderr:\n" + r.err());
+    }
+
+    @Test
+    void aDemoTaskIsListedWithItsOwner() throws Exception {
+        Result r = launch("task:sleep 1 60000; task:tasks");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().contains("sleep-1") && r.out().contains("task.impl"), () -> "stdout:\n" + r.out());
+    }
 }
