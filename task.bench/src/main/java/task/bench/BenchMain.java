@@ -35,11 +35,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * run); {@code --jfr} (instead of the table: the throughput benchmark of
  * ours and of the plain JDK executors under a JFR recording, summarised);
  * {@code --only LIST} (a comma-separated subset of throughput, latency,
- * idle, blocking); {@code --out DIR} (where results go, default
+ * idle, blocking, listener); {@code --out DIR} (where results go, default
  * {@code task.bench/target}).
  */
 public final class BenchMain {
     private static final String[] PEER_COLUMNS = { Peers.JDK, Peers.CF, Peers.PROMISE, Peers.VERTX };
+    /** The listener row's server sides; its peers are shown in its note (they are not PEER_COLUMNS). */
+    private static final List<String> LISTENER_SERVERS = List.of(AcceptServers.OURS, AcceptServers.SERVER_SOCKET,
+            AcceptServers.NIO);
 
     private final boolean quick;
     private final Path out;
@@ -64,7 +67,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean jfr = false;
-        String only = "throughput,latency,idle,blocking";
+        String only = "throughput,latency,idle,blocking,listener";
         Path out = Paths.get("task.bench", "target");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -81,7 +84,7 @@ public final class BenchMain {
                 out = Paths.get(args[++i]);
                 break;
             default:
-                System.err.println("usage: bench [--quick] [--jfr] [--only throughput,latency,idle,blocking] [--out DIR]");
+                System.err.println("usage: bench [--quick] [--jfr] [--only throughput,latency,idle,blocking,listener] [--out DIR]");
                 System.exit(2);
             }
         }
@@ -104,6 +107,9 @@ public final class BenchMain {
         }
         if (measures.contains("blocking")) {
             bench.blocking();
+        }
+        if (measures.contains("listener")) {
+            bench.listener();
         }
         Table table = bench.table();
         String text = table.render();
@@ -167,6 +173,20 @@ public final class BenchMain {
                 put("latency.p50", peer, primary.getStatistics().getPercentile(50.0));
                 put("latency.p99", peer, primary.getStatistics().getPercentile(99.0));
             }
+        }
+    }
+
+    private void listener() throws Exception {
+        progress("listener accept rate on 127.0.0.1, " + ListenerBench.CLIENT_THREADS + " client threads, "
+                + ListenerBench.PER_INVOCATION + " connections per call: " + LISTENER_SERVERS
+                + " (log: " + out.resolve("jmh-listener-jdk*.log") + ")");
+        Collection<RunResult> results = new Runner(jmh(ListenerBench.class, "jmh-listener.log")
+                .param("server", LISTENER_SERVERS.toArray(new String[0]))
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .build()).run();
+        for (RunResult result : results) {
+            put("listener", result.getParams().getParam("server"), result.getPrimaryResult().getScore());
         }
     }
 
@@ -291,9 +311,13 @@ public final class BenchMain {
         Integer count = blockingCounts.get(Peers.OURS_DEFAULT);
         blocking.met = seconds == null || count == null ? null : count >= 100_000 && seconds <= 1.0;
         blocking.note = blockingNote();
-        Row listener = table.row("Listener accept rate (loopback)", "connections/s", true, null, Map.of(), null,
-                Double.NaN, ">= 0.9 x faster of ServerSocket/NIO loop", "%,.0f");
-        listener.note = "TODO: task.plugins.listener (NetListener) is not on main yet";
+        Map<String, Double> acceptPeers = new LinkedHashMap<>();
+        putIfPresent(acceptPeers, AcceptServers.SERVER_SOCKET, get("listener", AcceptServers.SERVER_SOCKET));
+        putIfPresent(acceptPeers, AcceptServers.NIO, get("listener", AcceptServers.NIO));
+        Row listener = table.row("Listener accept rate (loopback, " + ListenerBench.CLIENT_THREADS
+                + " client threads) (ours: NetListener)", "connections/s", true, get("listener", AcceptServers.OURS),
+                acceptPeers, null, 0.9, ">= 0.9 x faster of ServerSocket/NIO loop", "%,.0f");
+        listener.note = listenerNote(acceptPeers);
         return table;
     }
 
@@ -322,6 +346,20 @@ public final class BenchMain {
                 }
                 note.append(String.format(Locale.ROOT, "%s: %,d tasks in %.2f s", peer, count, seconds));
             }
+        }
+        return note.toString();
+    }
+
+    private static String listenerNote(Map<String, Double> acceptPeers) {
+        if (acceptPeers.isEmpty()) {
+            return "";
+        }
+        StringBuilder note = new StringBuilder("peers (not columns): ");
+        int i = 0;
+        for (Map.Entry<String, Double> peer : acceptPeers.entrySet()) {
+            note.append(i++ == 0 ? "" : ", ").append(AcceptServers.SERVER_SOCKET.equals(peer.getKey())
+                    ? "blocking ServerSocket loop" : "NIO selector loop")
+                    .append(String.format(Locale.ROOT, " %,.0f/s", peer.getValue()));
         }
         return note.toString();
     }
@@ -453,6 +491,8 @@ public final class BenchMain {
             }
             text.append("  Columns: cf and vertx in the blocking row are CompletableFuture on the common pool and")
                     .append(" Vert.x's default worker pool (20 threads), with the counts in its note.")
+                    .append(System.lineSeparator());
+            text.append("  The listener row's peers (serversocket, nio) are not columns: see its best peer and note.")
                     .append(System.lineSeparator());
             return text.toString();
         }

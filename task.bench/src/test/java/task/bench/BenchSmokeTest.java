@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -27,11 +29,13 @@ class BenchSmokeTest {
     @BeforeAll
     static void smokeMode() {
         ThroughputBench.smoke = true;
+        ListenerBench.smoke = true;
     }
 
     @AfterAll
     static void normalMode() {
         ThroughputBench.smoke = false;
+        ListenerBench.smoke = false;
     }
 
     private static Collection<RunResult> runBriefly(Class<?> benchmark) throws Exception {
@@ -84,6 +88,47 @@ class BenchSmokeTest {
         for (String peer : List.of(Peers.OURS_DEFAULT, Peers.CF_COMMON, Peers.VERTX_DEFAULT)) {
             double seconds = BlockingScale.run(peer, 50, 10, 30);
             assertTrue(seconds > 0, peer + ": " + seconds);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void listenerAcceptRunsForEveryServer() throws Exception {
+        String[] servers = { AcceptServers.OURS, AcceptServers.SERVER_SOCKET, AcceptServers.NIO };
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include("^" + ListenerBench.class.getName().replace(".", "\\.") + "\\.")
+                .param("server", servers)
+                .forks(0)
+                .threads(1)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT)
+                .build()).run();
+        assertEquals(servers.length, results.size(), "one result per server");
+        for (RunResult result : results) {
+            assertTrue(result.getPrimaryResult().getSampleCount() > 0,
+                    result.getParams().getParam("server") + " measured nothing");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void everyAcceptLoopAcceptsATinyCount() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        try {
+            for (String name : List.of(AcceptServers.OURS, AcceptServers.SERVER_SOCKET, AcceptServers.NIO)) {
+                try (AcceptServers.Server server = AcceptServers.start(name)) {
+                    assertEquals("127.0.0.1", server.address().getAddress().getHostAddress(), name);
+                    for (int round = 1; round <= 3; round++) {
+                        long total = ListenerBench.connect(server, server.address(), clients, 2, 25);
+                        assertEquals(25L * round, total, name + ": accepted in round " + round);
+                    }
+                }
+            }
+        } finally {
+            clients.shutdownNow();
         }
     }
 }
