@@ -53,7 +53,10 @@ import task.impl.stress.Booms.WorkerFailure;
  */
 class TaskStressTest {
     private static final int TASKS_PER_ROUND = 1_000_000;
+    /** Rounds at least; the long mode then goes on until {@link #LONG_MINUTES} have passed. */
     private static final int ROUNDS = StressMode.count(1, 20);
+    /** Per runner mode: two modes make the stress part of the soak at least ten minutes. */
+    private static final long LONG_MINUTES = 5;
     private static final int SUBMITTERS = 4;
     private static final int IN_FLIGHT = 4096;
     private static final int PLATFORM_THREADS = 16;
@@ -118,7 +121,10 @@ class TaskStressTest {
         long total = 0;
         Map<Mode, Long> modes = new EnumMap<>(Mode.class);
         long[] totals = new long[6];
-        for (int r = 0; r < ROUNDS; r++) {
+        long until = start + java.util.concurrent.TimeUnit.MINUTES.toNanos(LONG_MINUTES);
+        int rounds = 0;
+        for (int r = 0; r < ROUNDS || (StressMode.LONG && System.nanoTime() - until < 0); r++) {
+            rounds++;
             round.reset(seed + r * 0x632BE59BD9B4E019L);
             try (LogCapture ignored = new LogCapture(round::logged)) {
                 round.run(virtualThreads);
@@ -132,7 +138,7 @@ class TaskStressTest {
                 + " MB to " + (heapAfter >> 20) + " MB (margin " + (HEAP_MARGIN >> 20) + " MB)");
         StressMode.summary("TaskStressTest virtualThreads=" + virtualThreads + " (runner uses virtual threads: "
                 + (Runtime.version().feature() >= 21 && virtualThreads) + ")",
-                total + " tasks in " + ROUNDS + " round(s), " + modes + ", cancels won " + totals[0]
+                total + " tasks in " + rounds + " round(s), " + modes + ", cancels won " + totals[0]
                         + ", disposes won " + totals[1] + ", throwing callbacks " + totals[2] + " (logged "
                         + totals[3] + ", rethrown " + totals[4] + "), worker runs " + totals[5]
                         + ", heap " + (heapBefore >> 20) + "->" + (heapAfter >> 20) + " MB",
