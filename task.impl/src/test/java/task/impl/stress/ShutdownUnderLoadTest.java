@@ -24,6 +24,9 @@ import task.api.TaskCancelledException;
 import task.api.TaskState;
 import task.impl.TaskRuntime;
 import task.impl.TestSupport;
+import task.testing.LogCapture;
+import task.testing.Problems;
+import task.testing.StressMode;
 
 /**
  * Issue 4, "Shutdown under load" (plain Java): with workers blocked, workers
@@ -101,7 +104,7 @@ class ShutdownUnderLoadTest {
             Kind[] kinds = new Kind[TASKS];
             EventContext[] contexts = new EventContext[TASKS];
             List<Thread> waiters = new ArrayList<>();
-            try (LogCapture ignored = new LogCapture(this::logged)) {
+            try (LogCapture ignored = new LogCapture(this::logged, "task.runtime")) {
                 runtime = TestSupport.runtime(virtualThreads, PLATFORM_THREADS);
                 EventContext[] started = {runtime.contexts().start("task-shut-a"),
                         runtime.contexts().start("task-shut-b"), runtime.contexts().start("task-shut-c")};

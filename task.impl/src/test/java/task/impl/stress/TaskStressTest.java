@@ -29,6 +29,9 @@ import task.impl.TestSupport;
 import task.impl.stress.Booms.CallbackBoom;
 import task.impl.stress.Booms.WorkerAssertionError;
 import task.impl.stress.Booms.WorkerFailure;
+import task.testing.LogCapture;
+import task.testing.Problems;
+import task.testing.StressMode;
 
 /**
  * Issue 4, "Stress": a million tasks (short mode; 20 million in the long
@@ -126,7 +129,7 @@ class TaskStressTest {
         for (int r = 0; r < ROUNDS || (StressMode.LONG && System.nanoTime() - until < 0); r++) {
             rounds++;
             round.reset(seed + r * 0x632BE59BD9B4E019L);
-            try (LogCapture ignored = new LogCapture(round::logged)) {
+            try (LogCapture ignored = new LogCapture(round::logged, "task.runtime")) {
                 round.run(virtualThreads);
             }
             round.verify(modes, totals);

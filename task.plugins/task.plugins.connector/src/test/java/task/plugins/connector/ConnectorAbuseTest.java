@@ -5,23 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -30,10 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +32,10 @@ import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCancelledException;
 import task.impl.TaskRuntime;
+import task.testing.LogCapture;
+import task.testing.OpenFiles;
+import task.testing.Problems;
+import task.testing.StressMode;
 
 /**
  * Issue 4, "Listener and connector under abuse on loopback", the
@@ -102,16 +96,17 @@ class ConnectorAbuseTest {
     @Test
     void everyConnectEndsOnceAndLeavesNoDescriptorBehind() throws Exception {
         long seed = StressMode.seed();
-        try (LogCapture log = new LogCapture()) {
+        try (LogCapture log = new LogCapture("task.plugins.connector", "task.runtime")) {
             round(WARM_UP, seed, log, false);
-            long fdsBefore = openFds();
-            Map<String, String> tableBefore = fdTable();
+            long fdsBefore = OpenFiles.count();
+            Map<String, String> tableBefore = OpenFiles.list();
             long start = System.nanoTime();
             String counts = round(CONNECTS, seed, log, true);
-            long fdsAfter = openFds();
+            long fdsAfter = OpenFiles.count();
             StressMode.summary("connector abuse", counts + ", fds before=" + fdsBefore + " after=" + fdsAfter, seed,
                     start);
-            assertEquals(fdsBefore, fdsAfter, () -> "descriptors left open: " + diff(tableBefore, fdTable()));
+            assertEquals(fdsBefore, fdsAfter,
+                    () -> "descriptors left open: " + OpenFiles.diff(tableBefore, OpenFiles.list()));
         }
     }
 
@@ -148,8 +143,8 @@ class ConnectorAbuseTest {
             }
             awaitAtLeast(accepted, contexts.size(), "the acceptor to take the baseline connects", problems);
             settle(contexts);
-            long fdsUp = openFds();
-            Map<String, String> tableUp = fdTable();
+            long fdsUp = OpenFiles.count();
+            Map<String, String> tableUp = OpenFiles.list();
 
             Semaphore inFlight = new Semaphore(IN_FLIGHT);
             AtomicIntegerArray calls = new AtomicIntegerArray(connects);
@@ -246,10 +241,10 @@ class ConnectorAbuseTest {
             awaitAtLeast(accepted, contexts.size() + connected, "the acceptor to take every connected client",
                     problems);
             assertTrue(runtime.inspector().inFlight().isEmpty(), () -> "in flight: " + runtime.inspector().inFlight());
-            assertEquals(List.of(), log.records(), "warnings");
+            assertEquals(List.of(), log.others(), "warnings");
             if (measured) {
-                assertEquals(fdsUp, openFds(), () -> "descriptors left open with the runtime up: "
-                        + diff(tableUp, fdTable()));
+                assertEquals(fdsUp, OpenFiles.count(), () -> "descriptors left open with the runtime up: "
+                        + OpenFiles.diff(tableUp, OpenFiles.list()));
             }
             StringBuilder counts = new StringBuilder(connects + " connects (");
             for (Kind kind : Kind.values()) {
@@ -336,128 +331,6 @@ class ConnectorAbuseTest {
             context.schedule(java.time.Duration.ZERO, polled::countDown);
             if (!polled.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
                 fail("context " + context.name() + " did not poll");
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    static long openFds() {
-        return fdTable().size();
-    }
-
-    /** This JVM's descriptors and what they are. */
-    static Map<String, String> fdTable() {
-        Map<String, String> table = new TreeMap<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds) {
-                try {
-                    table.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
-                } catch (IOException closedMeanwhile) {
-                    // the stream's own descriptor
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return table;
-    }
-
-    /** The descriptors added to and removed from {@code before}, sockets described from /proc/net. */
-    static String diff(Map<String, String> before, Map<String, String> after) {
-        Map<String, String> added = new TreeMap<>(after);
-        added.entrySet().removeAll(before.entrySet());
-        Map<String, String> removed = new TreeMap<>(before);
-        removed.entrySet().removeAll(after.entrySet());
-        StringBuilder sockets = new StringBuilder();
-        added.values().stream().filter(link -> link.startsWith("socket:[")).limit(10)
-                .forEach(link -> sockets.append(' ').append(describeSocket(link.substring(8, link.length() - 1))));
-        return "added " + added + ", removed " + removed + (sockets.length() > 0 ? ";" + sockets : "");
-    }
-
-    private static String describeSocket(String inode) {
-        for (String table : List.of("tcp", "tcp6", "unix")) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/net", table))) {
-                    if (List.of(line.trim().split("\\s+")).contains(inode)) {
-                        return table + ": " + line.trim();
-                    }
-                }
-            } catch (IOException e) {
-                // no such table here
-            }
-        }
-        return "socket " + inode + " not in /proc/net";
-    }
-
-    /** What went wrong in a thread other than the test's; the first few are kept. */
-    private static final class Problems {
-        private final AtomicInteger count = new AtomicInteger();
-        private final ConcurrentLinkedQueue<String> first = new ConcurrentLinkedQueue<>();
-
-        void add(String problem) {
-            if (count.incrementAndGet() <= 20) {
-                first.add(problem);
-            }
-        }
-
-        void assertNone() {
-            if (count.get() > 0) {
-                fail(count.get() + " problems, the first: " + first);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return count.get() + " " + first;
-        }
-    }
-
-    /** Keeps the warnings of the connector's and the runtime's loggers, so that none goes unnoticed. */
-    private static final class LogCapture implements AutoCloseable {
-        private final List<Logger> loggers = List.of(Logger.getLogger("task.plugins.connector"),
-                Logger.getLogger("task.runtime"));
-        private final ConcurrentLinkedQueue<LogRecord> kept = new ConcurrentLinkedQueue<>();
-        private final Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                kept.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-
-        LogCapture() {
-            for (Logger logger : loggers) {
-                logger.setLevel(Level.WARNING);
-                logger.setUseParentHandlers(false);
-                logger.addHandler(handler);
-            }
-        }
-
-        void clear() {
-            kept.clear();
-        }
-
-        List<String> records() {
-            List<String> list = new ArrayList<>();
-            kept.stream().limit(10).forEach(r -> list.add(r.getLoggerName() + ": " + r.getMessage() + " "
-                    + r.getThrown()));
-            return list;
-        }
-
-        @Override
-        public void close() {
-            for (Logger logger : loggers) {
-                logger.removeHandler(handler);
-                logger.setUseParentHandlers(true);
-                logger.setLevel(null);
             }
         }
     }

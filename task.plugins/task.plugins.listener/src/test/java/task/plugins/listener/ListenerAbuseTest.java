@@ -18,23 +18,22 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import task.api.EventContext;
 import task.impl.TaskRuntime;
+import task.testing.LogCapture;
+import task.testing.OpenFiles;
+import task.testing.Problems;
+import task.testing.StressMode;
 
 /**
  * Issue 4, "Listener and connector under abuse on loopback", the listener's
@@ -107,16 +106,17 @@ class ListenerAbuseTest {
     @Test
     void aNetListenerKeepsAcceptingThroughVanishingResettingThrowingAndSlowClients() throws Exception {
         long seed = StressMode.seed();
-        try (LogCapture log = new LogCapture()) {
+        try (LogCapture log = new LogCapture("task.plugins.listener", "task.runtime")) {
             flood(WARM_UP, seed, log, false);
-            long fdsBefore = Loopback.openFds();
-            Map<String, String> tableBefore = fdTable();
+            long fdsBefore = OpenFiles.count();
+            Map<String, String> tableBefore = OpenFiles.list();
             long start = System.nanoTime();
             FloodResult result = flood(CONNECTIONS, seed, log, true);
-            long fdsAfter = Loopback.openFds();
+            long fdsAfter = OpenFiles.count();
             StressMode.summary("listener flood", result + ", fds before=" + fdsBefore + " after=" + fdsAfter, seed,
                     start);
-            assertEquals(fdsBefore, fdsAfter, () -> "descriptors left open by the flood: " + diff(tableBefore, fdTable()));
+            assertEquals(fdsBefore, fdsAfter,
+                    () -> "descriptors left open by the flood: " + OpenFiles.diff(tableBefore, OpenFiles.list()));
         }
     }
 
@@ -146,8 +146,8 @@ class ListenerAbuseTest {
             FloodHandler handler = new FloodHandler(context, unaccepted, problems);
             listener.setClientHandler(handler, context);
             Loopback.settle(context);
-            long fdsArmed = Loopback.openFds();
-            Map<String, String> tableArmed = fdTable();
+            long fdsArmed = OpenFiles.count();
+            Map<String, String> tableArmed = OpenFiles.list();
 
             Clients clients = new Clients(connections, seed, address, unaccepted, handler.releases, problems);
             clients.runAndJoin();
@@ -171,11 +171,11 @@ class ListenerAbuseTest {
                     "clients that got their echo");
             assertEquals(handler.booms.get(), log.count(HandlerBoom.class), "RuntimeExceptions reported");
             assertEquals(handler.errors.get(), log.count(HandlerError.class), "Errors reported");
-            assertEquals(List.of(), log.others(), "other warnings");
+            assertEquals(List.of(), log.others(HandlerBoom.class, HandlerError.class), "other warnings");
             assertTrue(listener.isConnected());
             // The handler closed every client: only the listening socket is left of the listener's.
             assertFds(countFds, fdsArmed, () -> "descriptors of accepted clients left open: "
-                    + diff(tableArmed, fdTable()));
+                    + OpenFiles.diff(tableArmed, OpenFiles.list()));
             listener.disconnect();
             assertFds(countFds, fdsArmed - 1, () -> "the listening socket's descriptor");
             return new FloodResult(completed, handler.handled.get(), clients.perKind);
@@ -475,16 +475,17 @@ class ListenerAbuseTest {
     @Test
     void theListenOperationsEchoServiceSurvivesAFlood() throws Exception {
         long seed = StressMode.seed();
-        try (LogCapture log = new LogCapture()) {
+        try (LogCapture log = new LogCapture("task.plugins.listener", "task.runtime")) {
             echoFlood(WARM_UP, seed, log, false);
-            long fdsBefore = Loopback.openFds();
-            Map<String, String> tableBefore = fdTable();
+            long fdsBefore = OpenFiles.count();
+            Map<String, String> tableBefore = OpenFiles.list();
             long start = System.nanoTime();
             String counts = echoFlood(CONNECTIONS, seed, log, true);
-            long fdsAfter = Loopback.openFds();
+            long fdsAfter = OpenFiles.count();
             StressMode.summary("listen echo flood", counts + ", fds before=" + fdsBefore + " after=" + fdsAfter,
                     seed, start);
-            assertEquals(fdsBefore, fdsAfter, () -> "descriptors left open by the flood: " + diff(tableBefore, fdTable()));
+            assertEquals(fdsBefore, fdsAfter,
+                    () -> "descriptors left open by the flood: " + OpenFiles.diff(tableBefore, OpenFiles.list()));
         }
     }
 
@@ -507,8 +508,8 @@ class ListenerAbuseTest {
             echo = (EchoListener) outcome.get(GUARD_SECONDS, TimeUnit.SECONDS);
             SocketAddress address = echo.addresses().get(0);
             Loopback.settle(context);
-            long fdsArmed = Loopback.openFds();
-            Map<String, String> tableArmed = fdTable();
+            long fdsArmed = OpenFiles.count();
+            Map<String, String> tableArmed = OpenFiles.list();
 
             Problems problems = new Problems();
             AtomicInteger next = new AtomicInteger();
@@ -541,10 +542,10 @@ class ListenerAbuseTest {
             }
             awaitOnContext(context, () -> serving.clientCount() == 0, "the last client to close");
             assertFds(countFds, fdsArmed, () -> "descriptors of the echo service's clients left open: "
-                    + diff(tableArmed, fdTable()));
+                    + OpenFiles.diff(tableArmed, OpenFiles.list()));
             echo.disconnect();
             assertFds(countFds, fdsArmed - 1, () -> "the listening socket's descriptor");
-            assertEquals(List.of(), log.others(), "warnings");
+            assertEquals(List.of(), log.others(HandlerBoom.class, HandlerError.class), "warnings");
             StringBuilder counts = new StringBuilder(connections + " connects (");
             for (EchoKind kind : EchoKind.values()) {
                 counts.append(kind.name().toLowerCase()).append('=').append(perKind.get(kind.ordinal())).append(' ');
@@ -645,87 +646,6 @@ class ListenerAbuseTest {
         }
     }
 
-    /** What went wrong in a thread other than the test's; the first few are kept. */
-    private static final class Problems {
-        private final AtomicInteger count = new AtomicInteger();
-        private final ConcurrentLinkedQueue<String> first = new ConcurrentLinkedQueue<>();
-
-        void add(String problem) {
-            if (count.incrementAndGet() <= 20) {
-                first.add(problem);
-            }
-        }
-
-        void assertNone() {
-            if (count.get() > 0) {
-                fail(count.get() + " problems, the first: " + first);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return count.get() + " " + first;
-        }
-    }
-
-    /**
-     * Silences the listener's and the runtime's loggers (java.util.logging,
-     * which System.Logger uses by default) and keeps their records, so the
-     * test counts what was reported instead of printing thousands of traces.
-     */
-    private static final class LogCapture implements AutoCloseable {
-        private final List<Logger> loggers = List.of(Logger.getLogger("task.plugins.listener"),
-                Logger.getLogger("task.runtime"));
-        private final ConcurrentLinkedQueue<LogRecord> records = new ConcurrentLinkedQueue<>();
-        private final Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-
-        LogCapture() {
-            for (Logger logger : loggers) {
-                logger.setLevel(Level.WARNING);
-                logger.setUseParentHandlers(false);
-                logger.addHandler(handler);
-            }
-        }
-
-        void clear() {
-            records.clear();
-        }
-
-        long count(Class<? extends Throwable> thrown) {
-            return records.stream().filter(r -> thrown.isInstance(r.getThrown())).count();
-        }
-
-        List<String> others() {
-            return records.stream()
-                    .filter(r -> !(r.getThrown() instanceof HandlerBoom) && !(r.getThrown() instanceof HandlerError))
-                    .map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown())
-                    .limit(10)
-                    .toList();
-        }
-
-        @Override
-        public void close() {
-            for (Logger logger : loggers) {
-                logger.removeHandler(handler);
-                logger.setUseParentHandlers(true);
-                logger.setLevel(null);
-            }
-        }
-    }
-
     /**
      * Asserts the count of descriptors in a measured round. A warm-up round
      * skips it: the JDK opens a few descriptors of its own once per JVM, on
@@ -734,57 +654,8 @@ class ListenerAbuseTest {
      */
     private static void assertFds(boolean measured, long expected, java.util.function.Supplier<String> message) {
         if (measured) {
-            assertEquals(expected, Loopback.openFds(), message);
+            assertEquals(expected, OpenFiles.count(), message);
         }
-    }
-
-    /** This JVM's descriptors and what they are, for the message of a failed count. */
-    static Map<String, String> fdTable() {
-        Map<String, String> table = new java.util.TreeMap<>();
-        try (java.nio.file.DirectoryStream<java.nio.file.Path> fds = java.nio.file.Files
-                .newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
-            for (java.nio.file.Path fd : fds) {
-                try {
-                    table.put(fd.getFileName().toString(), java.nio.file.Files.readSymbolicLink(fd).toString());
-                } catch (IOException closedMeanwhile) {
-                    // the stream's own descriptor
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return table;
-    }
-
-    /** The descriptors added to and removed from {@code before}. */
-    static String diff(Map<String, String> before, Map<String, String> after) {
-        Map<String, String> added = new java.util.TreeMap<>(after);
-        added.entrySet().removeAll(before.entrySet());
-        Map<String, String> removed = new java.util.TreeMap<>(before);
-        removed.entrySet().removeAll(after.entrySet());
-        StringBuilder sockets = new StringBuilder();
-        for (String link : added.values()) {
-            if (link.startsWith("socket:[")) {
-                sockets.append(' ').append(describeSocket(link.substring(8, link.length() - 1)));
-            }
-        }
-        return "added " + added + ", removed " + removed + (sockets.length() > 0 ? ";" + sockets : "");
-    }
-
-    /** The /proc/net line of socket {@code inode}: its protocol, addresses and state. */
-    private static String describeSocket(String inode) {
-        for (String table : List.of("tcp", "tcp6", "unix", "udp")) {
-            try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net", table))) {
-                    if (List.of(line.trim().split("\\s+")).contains(inode)) {
-                        return table + ": " + line.trim();
-                    }
-                }
-            } catch (IOException e) {
-                // no such table here
-            }
-        }
-        return "socket " + inode + " not in /proc/net";
     }
 
     private static void close(Socket socket) {
