@@ -24,6 +24,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
+import org.osgi.util.tracker.ServiceTracker;
 
 import task.api.Task;
 import task.api.TaskService;
@@ -86,16 +87,20 @@ public class RunnerConfigurationIT extends TaskContainerTest {
     }
 
     private void assertWorkerRunsOn(String threadPrefix) throws Exception {
-        ServiceReference<TaskService> reference = bundleContext.getServiceReference(TaskService.class);
-        TaskService tasks = bundleContext.getService(reference);
+        // The task services hold the runner statically: DS registers them
+        // again just after the new runner, so wait for one to be back.
+        ServiceTracker<TaskService, TaskService> tracker = new ServiceTracker<>(bundleContext, TaskService.class, null);
+        tracker.open();
         try {
+            TaskService tasks = tracker.waitForService(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+            assertNotNull("a task service is back after the runner restarted", tasks);
             CompletableFuture<String> workerThread = new CompletableFuture<>();
             Task<String, Void> task = tasks.create("config", done -> { }, null);
             task.runInThread(running -> workerThread.complete(Thread.currentThread().getName()));
             String name = workerThread.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertTrue(name, name.startsWith(threadPrefix));
         } finally {
-            bundleContext.ungetService(reference);
+            tracker.close();
         }
     }
 
