@@ -14,10 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LoopDirectory {
     private final Set<EventLoop> loops = ConcurrentHashMap.newKeySet();
 
-    void add(EventLoop loop) {
-        loops.add(loop);
-    }
-
     /**
      * Lists the open contexts.
      *
@@ -31,13 +27,13 @@ public final class LoopDirectory {
     }
 
     /**
-     * Adds a context the runtime created itself (the default context).
+     * Lists a context until it is closed.
      *
      * @param loop the context
      * @return the context
      */
     public EventLoop register(EventLoop loop) {
-        add(loop);
+        loops.add(loop);
         return loop;
     }
 }

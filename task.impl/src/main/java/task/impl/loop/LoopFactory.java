@@ -47,7 +47,7 @@ public class LoopFactory implements EventContextFactory {
         // small as the number of contexts open.
         open.removeIf(EventLoop::isClosed);
         open.add(loop);
-        directory.add(loop);
+        directory.register(loop);
         if (released) {
             open.remove(loop);
             loop.shutdown();

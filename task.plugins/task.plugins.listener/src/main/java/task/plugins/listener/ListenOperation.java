@@ -78,9 +78,10 @@ public class ListenOperation implements Operation {
      * is disconnected.
      *
      * @throws IllegalArgumentException naming the operation and the value,
-     *         for a missing, malformed or out-of-range address or backlog,
-     *         too many arguments, or a UNIX path whose directory does not
-     *         exist (or that exists already); nothing is started
+     *         for a malformed or out-of-range address or backlog, or a UNIX
+     *         path whose directory does not exist (or that exists already);
+     *         nothing is started (the registry has already checked the
+     *         number of arguments)
      */
     @Override
     public void start(Task<OperationRequest, Object> task) {
