@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import task.api.EventContext;
 import task.api.Task;
+import task.api.TaskCallback;
 import task.api.TaskService;
 import task.impl.TaskRuntime;
 
@@ -107,6 +108,9 @@ public final class Peers {
         private final TaskRuntime runtime;
         private final TaskService tasks;
         private final EventContext context;
+        /** Confined to the loop, where every round trip starts. */
+        private LongConsumer lastConsumer;
+        private TaskCallback<Ours, Long> lastCallback;
 
         Ours(String name, TaskRuntime.Builder builder) {
             this.name = name;
@@ -132,8 +136,14 @@ public final class Peers {
         @Override
         public void roundTrip(long input, LongUnaryOperator work, LongConsumer callback) {
             // The source is an object the caller already has (as a socket or a
-            // file would be); the worker's input is what it captures.
-            Task<Ours, Long> task = tasks.create(this, t -> callback.accept(t.result()), null);
+            // file would be); the worker's input is what it captures. The
+            // callback does not depend on the round trip (the task carries
+            // the result), so it is made once per consumer, as a user would.
+            if (callback != lastConsumer) {
+                lastConsumer = callback;
+                lastCallback = t -> callback.accept(t.result());
+            }
+            Task<Ours, Long> task = tasks.create(this, lastCallback, null);
             task.runInThread(t -> t.setResult(work.applyAsLong(input)), null, context);
         }
 

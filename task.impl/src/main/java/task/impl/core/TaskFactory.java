@@ -66,8 +66,9 @@ public class TaskFactory implements TaskService {
         if (released) {
             throw releasedError();
         }
-        TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), name, this, source, callback, cleanup,
-                context != null ? context : defaultContext);
+        TaskExtras extras = name == null && context == null && cleanup == null ? null
+                : new TaskExtras(name, context, cleanup);
+        TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), this, source, callback, extras);
         table.add(task);
         if (released) {
             task.dispose();

@@ -37,20 +37,24 @@ import task.impl.runner.AbandonableJob;
  * CLAIMED       one thread owns the completion: runs the callback, or skips it (dispose)
  * CALLBACK_DONE the callback returned, or was skipped
  * DISPOSED      dispose() (or an undeliverable completion) claimed the completion
- * FINISHING     one thread owns the cleanups (the exactly-once gate)
+ * FINISHING     one thread owns the cleanups (the exactly-once gate); the
+ *               task's data is released: late results and errors are turned away
  * FINISHED      every cleanup ran; waiters may return
- * AWAITED       someone waits in awaitFinished; finish() then notifies the monitor
+ * AWAITED       someone waits in awaitFinished; finishing then notifies the monitor
  * INTERRUPTING  a canceller is interrupting the worker; the worker may not
  *               set WORKER_DONE meanwhile, so the interrupt cannot hit the
  *               next job of a pooled thread
  * </pre>
- * Typical paths: direct: {} -> CLAIMED -> CALLBACK_DONE -> FINISHING -> FINISHED.
- * Threaded: THREADED -> WORKER_DONE (completion posted to the context) ->
- * CLAIMED (on the context, or by waitThread) -> CALLBACK_DONE -> FINISHING -> FINISHED.
- * Cancelled while running: THREADED -> CANCELLED (early completion posted)
- * -> CLAIMED -> CALLBACK_DONE and, in either order, WORKER_DONE; whichever
- * of the callback's thread and the worker's thread adds the second of those
- * two flags finishes the task.
+ * A task is ready to finish once CALLBACK_DONE is set and its worker is done
+ * or never ran. Whichever CAS makes it ready also adds FINISHING, and that
+ * thread runs the cleanups. Typical paths: direct: {} -> CLAIMED ->
+ * CALLBACK_DONE+FINISHING -> FINISHED. Threaded: THREADED -> WORKER_DONE
+ * (completion posted to the context) -> CLAIMED (on the context, or by
+ * waitThread) -> CALLBACK_DONE+FINISHING -> FINISHED: five CAS per round
+ * trip. Cancelled while running: THREADED -> CANCELLED (early completion
+ * posted) -> CLAIMED -> CALLBACK_DONE and, in either order, WORKER_DONE;
+ * whichever of the callback's thread and the worker's thread adds the second
+ * of those two flags adds FINISHING with it.
  *
  * <h2>Exactly once</h2>
  * The callback runs only in the thread whose CAS added CLAIMED; the cleanups
@@ -59,15 +63,21 @@ import task.impl.runner.AbandonableJob;
  *
  * <h2>Happens-before</h2>
  * Fields written before a CAS on {@code state} are visible to whoever later
- * reads a state containing that CAS's flag: the worker, callback and worker
+ * reads a state containing that CAS's flag: the worker, its cleanup and its
  * context written before THREADED; everything the worker did before
  * WORKER_DONE (so the callback, which claims after WORKER_DONE, sees it).
- * The error and the result are in addition guarded by {@code this}, since a
- * worker and a cancelled callback may touch them at the same time;
- * {@code released} (under the same lock) turns late writes away once the
- * cleanups have taken them.
+ * The result and the error are in addition guarded by {@code this}, since a
+ * worker and a cancelled callback may touch them at the same time; under
+ * that lock, FINISHING turns late writes away once the cleanups take them.
+ *
+ * <h2>One object per round trip</h2>
+ * The task is itself the job its runner runs and the completion its context
+ * runs ({@link #run()} tells them apart by WORKER_DONE, which only the job
+ * sets), and the fields few tasks use live in {@link TaskExtras}, allocated
+ * on first use. Only the runtime calls {@code run()}; callers see
+ * {@link Task}.
  */
-final class TaskImpl<S, R> implements Task<S, R> {
+final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private static final int THREADED = 1;
     private static final int WORKER_DONE = 1 << 1;
     private static final int WAITING = 1 << 2;
@@ -81,64 +91,50 @@ final class TaskImpl<S, R> implements Task<S, R> {
     private static final int AWAITED = 1 << 10;
 
     private static final VarHandle STATE;
-    private static final VarHandle WAITER;
-    private static final VarHandle REASON;
+    private static final VarHandle EXTRAS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
-            WAITER = lookup.findVarHandle(TaskImpl.class, "waiter", Thread.class);
-            REASON = lookup.findVarHandle(TaskImpl.class, "cancelReason", String.class);
+            EXTRAS = lookup.findVarHandle(TaskImpl.class, "extras", TaskExtras.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     final long id;
-    /** The name given at creation, or null for the default {@code "task-" + id}, built only when asked. */
-    private final String givenName;
     final TaskFactory owner;
-    final long createdMillis;
+    private final long createdMillis;
     /** The neighbours in the task table's list of tasks in flight; guarded by the table. */
     TaskImpl<?, ?> tablePrevious;
     TaskImpl<?, ?> tableNext;
     private final TaskCallback<S, R> callback;
-    private final Runnable callbackCleanup;
-    /** Where a cancelled completion goes before runInThread names a context. */
-    private final EventContext homeContext;
 
     /** Cleared when the task finishes: the task's reference on its source. */
     private volatile S source;
     /** Published by the CAS adding THREADED (see the class comment). */
     private TaskWorker<S, R> worker;
-    private Runnable workerCleanup;
     private EventContext workerContext;
-
     /** Guarded by this. */
-    private Throwable error;
     private R result;
-    private Consumer<? super R> resultCleanup;
-    private boolean released;
-    private List<Runnable> cancelHooks;
-    private boolean cancelHooksFired;
-    /** The first canceller's reason, set (by CAS) just before its state CAS. */
-    private volatile String cancelReason;
 
     private volatile int state;
-    private volatile Thread workerThread;
-    private volatile Thread waiter;
-    private volatile Thread completer;
+    /**
+     * The thread running the task's code: its worker while it runs, else
+     * the thread running its callback. A callback that runs while the
+     * worker still runs (a cancelled task) is recorded in the extras instead.
+     */
+    private volatile Thread activeThread;
+    /** Null until a rarely used field is needed; set once, by CAS. */
+    private volatile TaskExtras extras;
 
-    TaskImpl(long id, String name, TaskFactory owner, S source, TaskCallback<S, R> callback,
-            Runnable callbackCleanup, EventContext homeContext) {
+    TaskImpl(long id, TaskFactory owner, S source, TaskCallback<S, R> callback, TaskExtras extras) {
         this.id = id;
-        this.givenName = name;
         this.owner = owner;
         this.source = source;
         this.callback = callback;
-        this.callbackCleanup = callbackCleanup;
-        this.homeContext = homeContext;
+        this.extras = extras;
         this.createdMillis = System.currentTimeMillis();
     }
 
@@ -149,7 +145,8 @@ final class TaskImpl<S, R> implements Task<S, R> {
 
     @Override
     public String name() {
-        return givenName != null ? givenName : "task-" + id;
+        TaskExtras x = extras;
+        return x != null && x.givenName != null ? x.givenName : "task-" + id;
     }
 
     @Override
@@ -159,6 +156,24 @@ final class TaskImpl<S, R> implements Task<S, R> {
             throw finished("source");
         }
         return current;
+    }
+
+    /** @return the extras, allocating them on first use (any thread) */
+    private TaskExtras extras() {
+        TaskExtras x = extras;
+        if (x == null) {
+            x = new TaskExtras(null, null, null);
+            if (!EXTRAS.compareAndSet(this, null, x)) {
+                x = extras;
+            }
+        }
+        return x;
+    }
+
+    /** Where a cancelled completion goes before runInThread names a context. */
+    private EventContext homeContext() {
+        TaskExtras x = extras;
+        return x != null && x.homeContext != null ? x.homeContext : owner.defaultContext();
     }
 
     // ------------------------------------------------------------------ running in a thread
@@ -186,86 +201,64 @@ final class TaskImpl<S, R> implements Task<S, R> {
             // Written before the CAS that publishes them; a failed attempt's
             // writes are never read, since no reader sees THREADED for it.
             this.worker = worker;
-            this.workerCleanup = cleanup;
             this.workerContext = target;
+            if (cleanup != null) {
+                extras().workerCleanup = cleanup;
+            }
             if (STATE.compareAndSet(this, s, s | THREADED)) {
                 break;
             }
         }
-        Step job = new Step();
         try {
-            owner.runner().execute(job);
+            owner.runner().execute(this);
         } catch (RejectedExecutionException refused) {
-            job.abandon(refused);
+            abandon(refused);
         }
     }
 
     /**
-     * The task's steps that other threads run: first the worker, on a runner
-     * thread, then the completion, posted to the context. One object serves
-     * both so that the round trip allocates one object, not two. The worker's
-     * thread flips {@code completing} before posting the object, so the
-     * queue's hand-off orders the flip before the context runs it.
+     * The runner's job (the worker) until WORKER_DONE, the context's posted
+     * completion after: only the job sets WORKER_DONE, and the completion is
+     * posted only after it, so the two never mix up.
      */
-    private final class Step implements AbandonableJob {
-        private boolean completing;
-
-        Step() {
+    @Override
+    public void run() {
+        if ((state & WORKER_DONE) != 0) {
+            deliver();
+            return;
         }
-
-        Step(boolean completing) {
-            this.completing = completing;
-        }
-
-        @Override
-        public void run() {
-            if (completing) {
-                deliver();
-                return;
+        activeThread = Thread.currentThread();
+        // activeThread is written before state is read here, and cancel
+        // writes state before reading activeThread: one of them sees the other.
+        if ((state & (CANCELLED | DISPOSED)) == 0) {
+            try {
+                worker.run(this);
+            } catch (Throwable failure) {
+                addError(failure);
             }
-            completing = true;
-            workerThread = Thread.currentThread();
-            // workerThread is written before state is read here, and cancel
-            // writes state before reading workerThread: one of them sees the other.
-            if ((state & (CANCELLED | DISPOSED)) == 0) {
-                try {
-                    worker.run(TaskImpl.this);
-                } catch (Throwable failure) {
-                    addError(failure);
-                }
-            }
-            workerThread = null;
-            workerReturned(this);
         }
-
-        @Override
-        public void abandon(RejectedExecutionException why) {
-            completing = true;
-            addError(why);
-            workerReturned(this);
-        }
+        activeThread = null;
+        workerReturned();
     }
 
-    private void workerReturned(Step completion) {
-        int s;
-        for (;;) {
-            s = state;
-            if ((s & INTERRUPTING) != 0) {
-                Thread.onSpinWait();
-            } else if (STATE.compareAndSet(this, s, s | WORKER_DONE)) {
-                break;
-            }
-        }
+    @Override
+    public void abandon(RejectedExecutionException why) {
+        addError(why);
+        workerReturned();
+    }
+
+    private void workerReturned() {
+        int s = addFlagsFinishingIfReady(WORKER_DONE);
         // An interrupt meant for this worker must not reach the thread's next job.
         Thread.interrupted();
-        if ((s & CALLBACK_DONE) != 0) {
-            report(finish(null), "a cleanup threw");
+        if (ownsFinishing(s, WORKER_DONE)) {
+            report(finishOwned(s | WORKER_DONE | FINISHING, null), "a cleanup threw");
         } else if ((s & CLAIMED) != 0) {
             return; // the callback is running and will finish the task
         } else if ((s & WAITING) != 0) {
-            LockSupport.unpark(waiter);
+            LockSupport.unpark(extras.waiter);
         } else if ((s & CANCELLED) == 0) {
-            schedule(workerContext, completion);
+            schedule(workerContext, this);
         } // else: cancel() has already posted the completion
     }
 
@@ -275,7 +268,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
      * loses to a waiter, a disposal or the drain of a closing context does
      * nothing: no handle is kept to take it back.
      */
-    private void schedule(EventContext context, Step completion) {
+    private void schedule(EventContext context, Runnable completion) {
         try {
             EventLoop loop = context instanceof EventLoop ? (EventLoop) context
                     : context instanceof LoopBacked ? ((LoopBacked) context).loop() : null;
@@ -352,65 +345,113 @@ final class TaskImpl<S, R> implements Task<S, R> {
         if ((claimed & CANCELLED) != 0) {
             installCancellation();
         }
+        // Beside a worker that may still run (a cancelled task), the callback's
+        // thread goes to the extras, so that activeThread stays the worker's.
+        boolean besideWorker = (claimed & THREADED) != 0 && (claimed & WORKER_DONE) == 0;
+        Thread me = Thread.currentThread();
+        if (besideWorker) {
+            extras().completer = me;
+        } else {
+            activeThread = me;
+        }
         Throwable failure = null;
-        completer = Thread.currentThread();
         try {
             callback.onComplete(this);
         } catch (Throwable thrown) {
             failure = thrown;
         } finally {
-            completer = null;
+            if (besideWorker) {
+                extras.completer = null;
+            } else {
+                activeThread = null;
+            }
         }
-        int s = addFlags(CALLBACK_DONE);
-        if ((s & THREADED) == 0 || (s & WORKER_DONE) != 0) {
-            failure = finish(failure);
+        int s = addFlagsFinishingIfReady(CALLBACK_DONE);
+        if (ownsFinishing(s, CALLBACK_DONE)) {
+            failure = finishOwned(s | CALLBACK_DONE | FINISHING, failure);
         }
         return failure;
     }
 
     private synchronized void installCancellation() {
-        TaskCancelledException cancelled = new TaskCancelledException(name(), cancelReason);
-        if (error != null) {
-            cancelled.addSuppressed(error);
+        TaskExtras x = extras();
+        TaskCancelledException cancelled = new TaskCancelledException(name(), x.cancelReason);
+        if (x.error != null) {
+            cancelled.addSuppressed(x.error);
         }
-        error = cancelled;
+        x.error = cancelled;
     }
 
     // ------------------------------------------------------------------ finishing
 
+    /** @return true if the callback is done and the worker is done or never ran */
+    private static boolean readyToFinish(int s) {
+        return (s & CALLBACK_DONE) != 0 && ((s & THREADED) == 0 || (s & WORKER_DONE) != 0);
+    }
+
     /**
-     * Releases everything, in the documented order, exactly once.
+     * Adds {@code flags} and, if that makes the task ready to finish while
+     * nobody finishes it yet, FINISHING too, in the same CAS. WORKER_DONE
+     * waits while a canceller is interrupting the worker.
      *
+     * @return the state before the CAS; see {@link #ownsFinishing}
+     */
+    private int addFlagsFinishingIfReady(int flags) {
+        for (;;) {
+            int s = state;
+            if ((flags & WORKER_DONE) != 0 && (s & INTERRUPTING) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int next = s | flags;
+            if ((next & FINISHING) == 0 && readyToFinish(next)) {
+                next |= FINISHING;
+            }
+            if (STATE.compareAndSet(this, s, next)) {
+                return s;
+            }
+        }
+    }
+
+    /** @return true if the CAS of {@link #addFlagsFinishingIfReady} from {@code before} added FINISHING */
+    private static boolean ownsFinishing(int before, int flags) {
+        return (before & FINISHING) == 0 && readyToFinish(before | flags);
+    }
+
+    /**
+     * Releases everything, in the documented order, in the one thread whose
+     * CAS added FINISHING.
+     *
+     * @param s the state that CAS set
      * @param primary a failure to report first (the callback's), or null
      * @return the first failure, later ones suppressed, or null
      */
-    private Throwable finish(Throwable primary) {
-        int s = state;
-        do {
-            s = state;
-            if ((s & FINISHING) != 0) {
-                return primary;
-            }
-        } while (!STATE.compareAndSet(this, s, s | FINISHING));
+    private Throwable finishOwned(int s, Throwable primary) {
         Throwable failure = primary;
-        if ((s & THREADED) != 0) {
-            failure = Failures.run(workerCleanup, failure);
+        TaskExtras x = extras;
+        if (x != null) {
+            // workerCleanup was published by THREADED, callbackCleanup at creation.
+            if ((s & THREADED) != 0) {
+                failure = Failures.run(x.workerCleanup, failure);
+            }
+            failure = Failures.run(x.callbackCleanup, failure);
         }
-        failure = Failures.run(callbackCleanup, failure);
         R lastResult;
-        Consumer<? super R> lastCleanup;
-        Throwable untaken;
+        Consumer<? super R> lastCleanup = null;
+        Throwable untaken = null;
         synchronized (this) {
             lastResult = result;
-            lastCleanup = resultCleanup;
-            untaken = error;
             result = null;
-            resultCleanup = null;
-            error = null;
-            if ((s & (CANCELLED | DISPOSED)) == 0) {
-                cancelHooks = null;
-            } // else the canceller's fireCancelHooks, maybe not yet run, takes them
-            released = true;
+            x = extras;
+            if (x != null) {
+                lastCleanup = resultCleanupOf(x);
+                untaken = x.error;
+                x.resultCleanup = null;
+                x.error = null;
+                if ((s & (CANCELLED | DISPOSED)) == 0) {
+                    x.cancelHooks = null;
+                } // else the canceller's fireCancelHooks, maybe not yet run, takes them
+            }
         }
         failure = Failures.accept(lastCleanup, lastResult, failure);
         if (untaken != null) {
@@ -421,7 +462,8 @@ final class TaskImpl<S, R> implements Task<S, R> {
         // only now, so that an owner going away still waits for its cleanups.
         owner.finished(this);
         int finished = addFlags(FINISHED);
-        Thread waiting = waiter;
+        x = extras;
+        Thread waiting = x == null ? null : x.waiter;
         if (waiting != null) {
             LockSupport.unpark(waiting);
         }
@@ -434,6 +476,12 @@ final class TaskImpl<S, R> implements Task<S, R> {
         return failure;
     }
 
+    /** The result's cleanup, stored for this task's result type by {@link #setResult}. */
+    @SuppressWarnings("unchecked")
+    private Consumer<? super R> resultCleanupOf(TaskExtras x) {
+        return (Consumer<? super R>) x.resultCleanup;
+    }
+
     /**
      * Waits until the task has finished (its worker returned, its callback
      * returned, every cleanup ran), so that none of its owner's code runs any
@@ -444,8 +492,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
      * @return false if the task had not finished by then
      */
     boolean awaitFinished(long deadlineNanos) {
-        Thread me = Thread.currentThread();
-        if (workerThread == me || completer == me) {
+        if (runsHere(Thread.currentThread())) {
             return true;
         }
         if ((addFlags(AWAITED) & FINISHED) != 0) {
@@ -468,6 +515,12 @@ final class TaskImpl<S, R> implements Task<S, R> {
         return true;
     }
 
+    /** @return true if {@code thread} runs this task's worker or callback now */
+    private boolean runsHere(Thread thread) {
+        TaskExtras x = extras;
+        return activeThread == thread || (x != null && x.completer == thread);
+    }
+
     // ------------------------------------------------------------------ errors and results
 
     @Override
@@ -482,24 +535,29 @@ final class TaskImpl<S, R> implements Task<S, R> {
 
     /** @return false if the task's data is already released */
     private synchronized boolean addError(Throwable failure) {
-        if (released) {
+        if ((state & FINISHING) != 0) {
             return false;
         }
-        if (error == null) {
-            error = failure;
-        } else if (error != failure) {
-            error.addSuppressed(failure);
+        TaskExtras x = extras();
+        if (x.error == null) {
+            x.error = failure;
+        } else if (x.error != failure) {
+            x.error.addSuppressed(failure);
         }
         return true;
     }
 
     @Override
     public synchronized Throwable propagateError() {
-        if (released) {
+        if ((state & FINISHING) != 0) {
             throw finished("propagateError");
         }
-        Throwable taken = error;
-        error = null;
+        TaskExtras x = extras;
+        if (x == null) {
+            return null;
+        }
+        Throwable taken = x.error;
+        x.error = null;
         return taken;
     }
 
@@ -508,11 +566,16 @@ final class TaskImpl<S, R> implements Task<S, R> {
         R replaced;
         Consumer<? super R> replacedCleanup;
         synchronized (this) {
-            if (!released) {
+            if ((state & FINISHING) == 0) {
+                TaskExtras x = extras;
                 replaced = this.result;
-                replacedCleanup = this.resultCleanup;
+                replacedCleanup = x == null ? null : resultCleanupOf(x);
                 this.result = result;
-                this.resultCleanup = cleanup;
+                if (cleanup != null) {
+                    extras().resultCleanup = cleanup;
+                } else if (x != null) {
+                    x.resultCleanup = null;
+                }
                 if (replaced == result) {
                     return; // the same object again: nothing to release
                 }
@@ -531,7 +594,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
 
     @Override
     public synchronized R result() {
-        if (released) {
+        if ((state & FINISHING) != 0) {
             throw finished("result");
         }
         return isCancelled() ? null : result;
@@ -549,7 +612,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 return false;
             }
             if (reason != null) {
-                REASON.compareAndSet(this, null, reason);
+                TaskExtras.REASON.compareAndSet(extras(), null, reason);
             }
             running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0;
             int next = s | CANCELLED | (running && interruptWorker ? INTERRUPTING : 0);
@@ -562,15 +625,15 @@ final class TaskImpl<S, R> implements Task<S, R> {
         }
         fireCancelHooks();
         if ((s & THREADED) == 0) {
-            schedule(homeContext, new Step(true));
+            schedule(homeContext(), this::deliver);
         } else if (running && (s & WAITING) == 0) {
-            schedule(workerContext, new Step(true));
+            schedule(workerContext, this::deliver);
         } // else the completion is already posted, or a waiter will run it
         return true;
     }
 
     private void interruptWorker() {
-        Thread running = workerThread;
+        Thread running = activeThread;
         if (running != null) {
             running.interrupt();
         }
@@ -584,14 +647,15 @@ final class TaskImpl<S, R> implements Task<S, R> {
     public void onCancel(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
         synchronized (this) {
-            if (!cancelHooksFired) {
-                if (released && !isCancelled()) {
+            TaskExtras x = extras();
+            if (!x.cancelHooksFired) {
+                if ((state & FINISHING) != 0 && !isCancelled()) {
                     throw finished("onCancel");
                 }
-                if (cancelHooks == null) {
-                    cancelHooks = new ArrayList<>(2);
+                if (x.cancelHooks == null) {
+                    x.cancelHooks = new ArrayList<>(2);
                 }
-                cancelHooks.add(hook);
+                x.cancelHooks.add(hook);
                 return;
             }
         }
@@ -602,12 +666,13 @@ final class TaskImpl<S, R> implements Task<S, R> {
     private void fireCancelHooks() {
         List<Runnable> hooks;
         synchronized (this) {
-            if (cancelHooksFired) {
+            TaskExtras x = extras();
+            if (x.cancelHooksFired) {
                 return;
             }
-            cancelHooksFired = true;
-            hooks = cancelHooks;
-            cancelHooks = null;
+            x.cancelHooksFired = true;
+            hooks = x.cancelHooks;
+            x.cancelHooks = null;
         }
         if (hooks != null) {
             for (Runnable hook : hooks) {
@@ -628,6 +693,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
 
     private boolean disposeQuietly(boolean interrupt) {
         int s;
+        int next;
         boolean running;
         for (;;) {
             s = state;
@@ -635,7 +701,10 @@ final class TaskImpl<S, R> implements Task<S, R> {
                 return false;
             }
             running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0;
-            int next = s | CLAIMED | CALLBACK_DONE | DISPOSED | (running && interrupt ? INTERRUPTING : 0);
+            next = s | CLAIMED | CALLBACK_DONE | DISPOSED | (running && interrupt ? INTERRUPTING : 0);
+            if (!running) {
+                next |= FINISHING; // ready to finish, and CLAIMED was ours to add: nobody finishes yet
+            }
             if (STATE.compareAndSet(this, s, next)) {
                 break;
             }
@@ -647,7 +716,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
             }
             // The worker's thread finishes the task when the worker returns.
         } else {
-            report(finish(null), "a cleanup threw");
+            report(finishOwned(next, null), "a cleanup threw");
         }
         return true;
     }
@@ -667,11 +736,12 @@ final class TaskImpl<S, R> implements Task<S, R> {
             // make runInThread-then-waitThread racy for its caller.
             return;
         }
-        if (workerThread == me || completer == me) {
+        if (runsHere(me)) {
+            boolean worker = (state & WORKER_DONE) == 0 && activeThread == me;
             throw new IllegalStateException(describe() + ": waitThread: called from the task's own "
-                    + (workerThread == me ? "worker" : "callback") + ", which would wait for itself");
+                    + (worker ? "worker" : "callback") + ", which would wait for itself");
         }
-        if (!WAITER.compareAndSet(this, null, me)) {
+        if (!TaskExtras.WAITER.compareAndSet(extras(), null, me)) {
             throw new IllegalStateException(describe() + ": waitThread: another thread already waits for the task");
         }
         // Announce the wait so that the worker hands the completion to this
@@ -728,7 +798,7 @@ final class TaskImpl<S, R> implements Task<S, R> {
             if ((s & WORKER_DONE) != 0) {
                 return TaskState.SCHEDULED;
             }
-            return workerThread != null ? TaskState.RUNNING : TaskState.QUEUED;
+            return activeThread != null ? TaskState.RUNNING : TaskState.QUEUED;
         }
         return TaskState.PENDING;
     }
@@ -739,7 +809,9 @@ final class TaskImpl<S, R> implements Task<S, R> {
     }
 
     TaskInfo info() {
-        Thread running = workerThread;
+        int s = state;
+        // Until WORKER_DONE, activeThread can only be the worker's thread.
+        Thread running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0 ? activeThread : null;
         return new TaskInfo(id, name(), owner.ownerName(), describeSource(), state(),
                 java.time.Instant.ofEpochMilli(createdMillis), running == null ? null : running.getName());
     }

@@ -41,6 +41,13 @@ import task.impl.log.Reporter;
  * consistent (volatile write then read on each side), so either the driver
  * sees the event or the poster sees the driver asleep: no wake-up is lost.
  * <p>
+ * <b>Spinning:</b> the loop's own thread, after an iteration that ran
+ * something, polls the queue for a short while ({@link #SPIN_NANOS}, first
+ * busy-waiting, then yielding the processor) before it blocks: a completion
+ * that arrives meanwhile costs neither its poster a wake-up (a system call)
+ * nor the loop a sleep. An idle loop spins once, after its last event, and
+ * then sleeps: idle costs nothing. I/O readiness is seen when the spin ends.
+ * <p>
  * <b>Close race:</b> a poster offers, then re-reads {@code state}; the
  * closing driver sets CLOSING, then drains until the queue is empty. Either
  * the drain takes the event (and runs it) or the poster sees CLOSING and
@@ -53,6 +60,10 @@ public final class EventLoop implements EventContext {
     private static final int TERMINATED = 2;
     /** Posted events run per iteration at most, so timers and I/O are not starved. */
     private static final int BATCH = 1024;
+    /** How long the own thread polls for posted events before it blocks, after running some. */
+    private static final long SPIN_NANOS = 50_000;
+    /** Polls that only busy-wait, before the spin starts yielding the processor. */
+    private static final int BUSY_POLLS = 100;
 
     private static final VarHandle STATE;
     private static final VarHandle DRIVER;
@@ -295,7 +306,7 @@ public final class EventLoop implements EventContext {
             if (state == TERMINATED) {
                 throw new IllegalStateException("iterate: context '" + name + "' is closed");
             }
-            return iterateOnce(mayBlock);
+            return iterateOnce(mayBlock, false);
         } finally {
             if (acquired) {
                 release();
@@ -320,8 +331,11 @@ public final class EventLoop implements EventContext {
     }
 
     /** One iteration on the driving thread: wait, then I/O, due timers, posted events. */
-    private boolean iterateOnce(boolean mayBlock) {
+    private boolean iterateOnce(boolean mayBlock, boolean spinFirst) {
         long waitNanos = mayBlock ? nanosUntilNextTimer() : 0;
+        if (waitNanos > 0 && spinFirst && awaitPostedBriefly()) {
+            waitNanos = 0;
+        }
         if (waitNanos > 0) {
             sleeping = true;
             if (!posted.isEmpty() || state != OPEN) {
@@ -344,6 +358,28 @@ public final class EventLoop implements EventContext {
         dispatched |= runDueTimers();
         dispatched |= runPosted();
         return dispatched;
+    }
+
+    /**
+     * Spins (see the class comment) until an event is posted or the loop is
+     * closing, for at most {@link #SPIN_NANOS}.
+     *
+     * @return true if there is something to do without blocking
+     */
+    private boolean awaitPostedBriefly() {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        for (int polls = 0;; polls++) {
+            if (!posted.isEmpty() || state != OPEN) {
+                return true;
+            }
+            if (polls < BUSY_POLLS) {
+                Thread.onSpinWait();
+            } else if (System.nanoTime() - deadline < 0) {
+                Thread.yield();
+            } else {
+                return false;
+            }
+        }
     }
 
     private long nanosUntilNextTimer() {
@@ -428,8 +464,9 @@ public final class EventLoop implements EventContext {
 
     private void runOwnThread() {
         try {
+            boolean ranSomething = false;
             while (state == OPEN) {
-                iterateOnce(true);
+                ranSomething = iterateOnce(true, ranSomething);
             }
         } finally {
             drainAndTerminate();

@@ -1,0 +1,59 @@
+package task.impl.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.function.Consumer;
+
+import task.api.EventContext;
+
+/**
+ * The fields of a task that most tasks never use: a name, a context or a
+ * cleanup given at creation, a worker or result cleanup, an error, cancel
+ * hooks and reason, a waiter, the callback's thread while a cancelled task's
+ * worker still runs. {@link TaskImpl} allocates them on first use, so that
+ * the common round trip (create, run a worker, complete, finish) allocates
+ * one small task object and nothing else.
+ * <p>
+ * Each field is guarded as its task documents it: the ones set at creation
+ * are final; {@code workerCleanup} is published by the task's THREADED CAS;
+ * {@code error}, {@code resultCleanup} and the cancel hooks are guarded by
+ * the task's monitor; {@code cancelReason} and {@code waiter} are set by CAS;
+ * {@code completer} is volatile.
+ */
+final class TaskExtras {
+    static final VarHandle WAITER;
+    static final VarHandle REASON;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WAITER = lookup.findVarHandle(TaskExtras.class, "waiter", Thread.class);
+            REASON = lookup.findVarHandle(TaskExtras.class, "cancelReason", String.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The name given at creation, or null for the default {@code "task-" + id}. */
+    final String givenName;
+    /** The context given at creation, or null for the owner's default. */
+    final EventContext homeContext;
+    final Runnable callbackCleanup;
+
+    Runnable workerCleanup;
+    Throwable error;
+    Consumer<?> resultCleanup;
+    List<Runnable> cancelHooks;
+    boolean cancelHooksFired;
+    volatile String cancelReason;
+    volatile Thread waiter;
+    /** The callback's thread, while it runs beside a cancelled task's still-running worker. */
+    volatile Thread completer;
+
+    TaskExtras(String givenName, EventContext homeContext, Runnable callbackCleanup) {
+        this.givenName = givenName;
+        this.homeContext = homeContext;
+        this.callbackCleanup = callbackCleanup;
+    }
+}
