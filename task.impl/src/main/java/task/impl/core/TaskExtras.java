@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import task.api.EventContext;
+import task.api.TaskCallback;
 
 /**
  * The fields of a task that most tasks never use: a name, a context or a
@@ -13,7 +14,8 @@ import task.api.EventContext;
  * hooks and reason, a waiter, the callback's thread while a cancelled task's
  * worker still runs. {@link TaskImpl} allocates them on first use, so that
  * the common round trip (create, run a worker, complete, finish) allocates
- * one small task object and nothing else.
+ * one small task object and nothing else. They take the place of the task's
+ * callback field (the task "inflates"), so they carry the callback too.
  * <p>
  * Each field is guarded as its task documents it: the ones set at creation
  * are final; {@code workerCleanup} is published by the task's THREADED CAS;
@@ -35,6 +37,8 @@ final class TaskExtras {
         }
     }
 
+    /** The task's callback. */
+    final TaskCallback<?, ?> callback;
     /** The name given at creation, or null for the default {@code "task-" + id}. */
     final String givenName;
     /** The context given at creation, or null for the owner's default. */
@@ -51,7 +55,8 @@ final class TaskExtras {
     /** The callback's thread, while it runs beside a cancelled task's still-running worker. */
     volatile Thread completer;
 
-    TaskExtras(String givenName, EventContext homeContext, Runnable callbackCleanup) {
+    TaskExtras(TaskCallback<?, ?> callback, String givenName, EventContext homeContext, Runnable callbackCleanup) {
+        this.callback = callback;
         this.givenName = givenName;
         this.homeContext = homeContext;
         this.callbackCleanup = callbackCleanup;

@@ -67,7 +67,7 @@ public class TaskFactory implements TaskService {
             throw releasedError();
         }
         TaskExtras extras = name == null && context == null && cleanup == null ? null
-                : new TaskExtras(name, context, cleanup);
+                : new TaskExtras(callback, name, context, cleanup);
         TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), this, source, callback, extras);
         table.add(task);
         if (released) {

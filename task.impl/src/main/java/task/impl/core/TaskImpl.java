@@ -74,8 +74,9 @@ import task.impl.runner.AbandonableJob;
  * The task is itself the job its runner runs and the completion its context
  * runs ({@link #run()} tells them apart by WORKER_DONE, which only the job
  * sets), and the fields few tasks use live in {@link TaskExtras}, allocated
- * on first use. Only the runtime calls {@code run()}; callers see
- * {@link Task}.
+ * on first use in place of the callback field, which they then hold. The
+ * object is 64 bytes (compressed references). Only the runtime calls
+ * {@code run()}; callers see {@link Task}.
  */
 final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private static final int THREADED = 1;
@@ -91,13 +92,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private static final int AWAITED = 1 << 10;
 
     private static final VarHandle STATE;
-    private static final VarHandle EXTRAS;
+    private static final VarHandle CALLBACK_OR_EXTRAS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
-            EXTRAS = lookup.findVarHandle(TaskImpl.class, "extras", TaskExtras.class);
+            CALLBACK_OR_EXTRAS = lookup.findVarHandle(TaskImpl.class, "callbackOrExtras", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,10 +107,8 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     final long id;
     final TaskFactory owner;
     private final long createdMillis;
-    /** The neighbours in the task table's list of tasks in flight; guarded by the table. */
-    TaskImpl<?, ?> tablePrevious;
-    TaskImpl<?, ?> tableNext;
-    private final TaskCallback<S, R> callback;
+    /** The task's slot in the task table; guarded by the table. */
+    int tableSlot;
 
     /** Cleared when the task finishes: the task's reference on its source. */
     private volatile S source;
@@ -126,15 +125,21 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      * worker still runs (a cancelled task) is recorded in the extras instead.
      */
     private volatile Thread activeThread;
-    /** Null until a rarely used field is needed; set once, by CAS. */
-    private volatile TaskExtras extras;
+    /**
+     * The callback, until a rarely used field is needed: then the
+     * {@link TaskExtras}, which hold the callback. Changes once, by CAS.
+     */
+    private volatile Object callbackOrExtras;
 
+    /**
+     * @param extras the extras the task starts with (a name, context or
+     *        cleanup given at creation, and {@code callback}), or null
+     */
     TaskImpl(long id, TaskFactory owner, S source, TaskCallback<S, R> callback, TaskExtras extras) {
         this.id = id;
         this.owner = owner;
         this.source = source;
-        this.callback = callback;
-        this.extras = extras;
+        this.callbackOrExtras = extras != null ? extras : callback;
         this.createdMillis = System.currentTimeMillis();
     }
 
@@ -145,7 +150,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     @Override
     public String name() {
-        TaskExtras x = extras;
+        TaskExtras x = extrasOrNull();
         return x != null && x.givenName != null ? x.givenName : "task-" + id;
     }
 
@@ -160,19 +165,32 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     /** @return the extras, allocating them on first use (any thread) */
     private TaskExtras extras() {
-        TaskExtras x = extras;
-        if (x == null) {
-            x = new TaskExtras(null, null, null);
-            if (!EXTRAS.compareAndSet(this, null, x)) {
-                x = extras;
-            }
+        Object current = callbackOrExtras;
+        if (current instanceof TaskExtras) {
+            return (TaskExtras) current;
         }
-        return x;
+        TaskExtras inflated = new TaskExtras((TaskCallback<?, ?>) current, null, null, null);
+        if (CALLBACK_OR_EXTRAS.compareAndSet(this, current, inflated)) {
+            return inflated;
+        }
+        return (TaskExtras) callbackOrExtras; // another thread inflated it: the only change there is
+    }
+
+    /** @return the extras, or null if none were needed yet */
+    private TaskExtras extrasOrNull() {
+        Object current = callbackOrExtras;
+        return current instanceof TaskExtras ? (TaskExtras) current : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private TaskCallback<S, R> callback() {
+        Object current = callbackOrExtras;
+        return (TaskCallback<S, R>) (current instanceof TaskExtras ? ((TaskExtras) current).callback : current);
     }
 
     /** Where a cancelled completion goes before runInThread names a context. */
     private EventContext homeContext() {
-        TaskExtras x = extras;
+        TaskExtras x = extrasOrNull();
         return x != null && x.homeContext != null ? x.homeContext : owner.defaultContext();
     }
 
@@ -256,7 +274,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         } else if ((s & CLAIMED) != 0) {
             return; // the callback is running and will finish the task
         } else if ((s & WAITING) != 0) {
-            LockSupport.unpark(extras.waiter);
+            LockSupport.unpark(extrasOrNull().waiter);
         } else if ((s & CANCELLED) == 0) {
             schedule(workerContext, this);
         } // else: cancel() has already posted the completion
@@ -356,12 +374,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         Throwable failure = null;
         try {
-            callback.onComplete(this);
+            callback().onComplete(this);
         } catch (Throwable thrown) {
             failure = thrown;
         } finally {
             if (besideWorker) {
-                extras.completer = null;
+                extrasOrNull().completer = null;
             } else {
                 activeThread = null;
             }
@@ -428,7 +446,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      */
     private Throwable finishOwned(int s, Throwable primary) {
         Throwable failure = primary;
-        TaskExtras x = extras;
+        TaskExtras x = extrasOrNull();
         if (x != null) {
             // workerCleanup was published by THREADED, callbackCleanup at creation.
             if ((s & THREADED) != 0) {
@@ -442,7 +460,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         synchronized (this) {
             lastResult = result;
             result = null;
-            x = extras;
+            x = extrasOrNull();
             if (x != null) {
                 lastCleanup = resultCleanupOf(x);
                 untaken = x.error;
@@ -462,7 +480,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // only now, so that an owner going away still waits for its cleanups.
         owner.finished(this);
         int finished = addFlags(FINISHED);
-        x = extras;
+        x = extrasOrNull();
         Thread waiting = x == null ? null : x.waiter;
         if (waiting != null) {
             LockSupport.unpark(waiting);
@@ -517,7 +535,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     /** @return true if {@code thread} runs this task's worker or callback now */
     private boolean runsHere(Thread thread) {
-        TaskExtras x = extras;
+        TaskExtras x = extrasOrNull();
         return activeThread == thread || (x != null && x.completer == thread);
     }
 
@@ -552,7 +570,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if ((state & FINISHING) != 0) {
             throw finished("propagateError");
         }
-        TaskExtras x = extras;
+        TaskExtras x = extrasOrNull();
         if (x == null) {
             return null;
         }
@@ -567,7 +585,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         Consumer<? super R> replacedCleanup;
         synchronized (this) {
             if ((state & FINISHING) == 0) {
-                TaskExtras x = extras;
+                TaskExtras x = extrasOrNull();
                 replaced = this.result;
                 replacedCleanup = x == null ? null : resultCleanupOf(x);
                 this.result = result;

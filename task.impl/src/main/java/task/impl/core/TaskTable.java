@@ -1,6 +1,7 @@
 package task.impl.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -16,18 +17,24 @@ import task.api.TaskInspector;
  * cleanups. Shared by all the runtime's task services (one per client bundle
  * in OSGi); it hands out the ids.
  * <p>
- * The tasks form a doubly-linked list through their own
- * {@code tablePrevious}/{@code tableNext} fields, guarded by {@code lock}:
- * adding and removing, once per task on the hot path, allocate nothing and
- * hash nothing. Listing, finding by id and disposing an owner's tasks walk
- * the list; they are rare, and as long as the tasks in flight are few.
+ * The tasks sit in an array of slots, guarded by {@code lock}: each task
+ * keeps its own slot number, and freed slots are reused last-in first-out,
+ * so adding and removing, once per task on the hot path, allocate nothing,
+ * hash nothing, and cost the task object four bytes. Listing, finding by id
+ * and disposing an owner's tasks scan the slots in use; they are rare. The
+ * array keeps the size of the largest number of tasks in flight at once.
  * Threading: any thread.
  */
 public class TaskTable implements TaskInspector {
     private final AtomicLong ids = new AtomicLong();
     private final Object lock = new Object();
-    /** The most recently added task in flight; guarded by lock. */
-    private TaskImpl<?, ?> newest;
+    /** Slot i holds a task in flight, or null if free; guarded by lock. */
+    private TaskImpl<?, ?>[] slots = new TaskImpl<?, ?>[64];
+    /** The free slots below {@code used}, as a stack; as long as {@code slots}; guarded by lock. */
+    private int[] free = new int[64];
+    private int freeCount;
+    /** Slots at or above this were never used; guarded by lock. */
+    private int used;
 
     long nextId() {
         return ids.incrementAndGet();
@@ -36,29 +43,27 @@ public class TaskTable implements TaskInspector {
     /** Called once per task, at creation. */
     void add(TaskImpl<?, ?> task) {
         synchronized (lock) {
-            task.tableNext = newest;
-            if (newest != null) {
-                newest.tablePrevious = task;
+            int slot;
+            if (freeCount > 0) {
+                slot = free[--freeCount];
+            } else {
+                if (used == slots.length) {
+                    slots = Arrays.copyOf(slots, used * 2);
+                    free = Arrays.copyOf(free, used * 2);
+                }
+                slot = used++;
             }
-            newest = task;
+            slots[slot] = task;
+            task.tableSlot = slot;
         }
     }
 
     /** Called once per task, when its cleanups have run. */
     void remove(TaskImpl<?, ?> task) {
         synchronized (lock) {
-            TaskImpl<?, ?> previous = task.tablePrevious;
-            TaskImpl<?, ?> next = task.tableNext;
-            if (previous != null) {
-                previous.tableNext = next;
-            } else {
-                newest = next;
-            }
-            if (next != null) {
-                next.tablePrevious = previous;
-            }
-            task.tablePrevious = null;
-            task.tableNext = null;
+            int slot = task.tableSlot;
+            slots[slot] = null;
+            free[freeCount++] = slot;
         }
     }
 
@@ -66,8 +71,9 @@ public class TaskTable implements TaskInspector {
     List<TaskImpl<?, ?>> ownedBy(TaskFactory owner) {
         List<TaskImpl<?, ?>> owned = new ArrayList<>();
         synchronized (lock) {
-            for (TaskImpl<?, ?> task = newest; task != null; task = task.tableNext) {
-                if (task.owner == owner) {
+            for (int i = 0; i < used; i++) {
+                TaskImpl<?, ?> task = slots[i];
+                if (task != null && task.owner == owner) {
                     owned.add(task);
                 }
             }
@@ -79,8 +85,9 @@ public class TaskTable implements TaskInspector {
     public List<TaskInfo> inFlight() {
         List<TaskImpl<?, ?>> tasks = new ArrayList<>();
         synchronized (lock) {
-            for (TaskImpl<?, ?> task = newest; task != null; task = task.tableNext) {
-                if (!task.finishing()) {
+            for (int i = 0; i < used; i++) {
+                TaskImpl<?, ?> task = slots[i];
+                if (task != null && !task.finishing()) {
                     tasks.add(task);
                 }
             }
@@ -108,8 +115,9 @@ public class TaskTable implements TaskInspector {
 
     private TaskImpl<?, ?> lookup(long id) {
         synchronized (lock) {
-            for (TaskImpl<?, ?> task = newest; task != null; task = task.tableNext) {
-                if (task.id == id && !task.finishing()) {
+            for (int i = 0; i < used; i++) {
+                TaskImpl<?, ?> task = slots[i];
+                if (task != null && task.id == id && !task.finishing()) {
                     return task;
                 }
             }
