@@ -1,17 +1,26 @@
 package task.impl.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -124,5 +133,210 @@ class WorkerThreadsTest {
                 () -> WorkerThreads.start("x-", false, 0, Duration.ofSeconds(1), reporter));
         assertThrows(IllegalArgumentException.class,
                 () -> WorkerThreads.start("x-", false, 1, Duration.ZERO, reporter));
+    }
+
+    /**
+     * A job offered while the only worker is busy with (or about to take) a
+     * blocked job still runs: the blocked job waits for the second one, so a
+     * second job queued behind it would hang. Offered back to back (the
+     * spinner's race) and after the first started (the busy worker's).
+     */
+    @ParameterizedTest(name = "virtualThreads={0}")
+    @ValueSource(booleans = {false, true})
+    void aJobNeverWaitsBehindABlockedJob(boolean virtual) {
+        start(virtual, 2);
+        for (int i = 0; i < 500; i++) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch secondRan = new CountDownLatch(1);
+            CompletableFuture<Boolean> first = new CompletableFuture<>();
+            runner.execute(() -> {
+                started.countDown();
+                try {
+                    first.complete(secondRan.await(TestSupport.GUARD_SECONDS, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    first.completeExceptionally(e);
+                }
+            });
+            if (i % 2 == 1) {
+                TestSupport.await(started);
+            }
+            runner.execute(secondRan::countDown);
+            assertTrue(TestSupport.get(first), "round " + i + ": the second job waited behind the first");
+        }
+    }
+
+    /** Producers racing each other and the workers: every job runs exactly once. */
+    @ParameterizedTest(name = "virtualThreads={0}")
+    @ValueSource(booleans = {false, true})
+    void everyJobOfManyProducersRunsOnce(boolean virtual) throws InterruptedException {
+        start(virtual, 3);
+        int producers = 4;
+        int perProducer = 25_000;
+        AtomicIntegerArray runs = new AtomicIntegerArray(producers * perProducer);
+        CountDownLatch done = new CountDownLatch(producers * perProducer);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int first = p * perProducer;
+            threads.add(new Thread(() -> {
+                for (int j = first; j < first + perProducer; j++) {
+                    int job = j;
+                    runner.execute(() -> {
+                        runs.incrementAndGet(job);
+                        done.countDown();
+                    });
+                }
+            }, "test-producer-" + p));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        TestSupport.await(done);
+        for (int j = 0; j < runs.length(); j++) {
+            assertEquals(1, runs.get(j), "job " + j);
+        }
+    }
+
+    /**
+     * stop() racing producers and workers: every job that execute() took
+     * runs or is abandoned, exactly once, and no worker thread is alive when
+     * stop() returns true. Some jobs block until interrupted, so that stop
+     * meets running jobs and (platform threads) queued ones.
+     */
+    @ParameterizedTest(name = "virtualThreads={0}")
+    @ValueSource(booleans = {false, true})
+    void stopRacingExecuteRunsOrAbandonsEachJobOnce(boolean virtual) throws InterruptedException {
+        for (int round = 0; round < 20; round++) {
+            String prefix = "race-worker-" + round + "-";
+            WorkerThreads racing = WorkerThreads.start(prefix, virtual, 2, Duration.ofSeconds(60), reporter);
+            runner = racing;
+            List<AtomicInteger> outcomes = new ArrayList<>(); // per accepted job: runs + abandons
+            Set<Thread> workers = ConcurrentHashMap.newKeySet();
+            AtomicInteger accepted = new AtomicInteger();
+            List<Thread> producers = new ArrayList<>();
+            for (int p = 0; p < 3; p++) {
+                producers.add(new Thread(() -> {
+                    List<AtomicInteger> mine = new ArrayList<>();
+                    try {
+                        // Bounded, in case stop() comes late: the race is in the first thousands.
+                        for (int j = 0; j < 20_000; j++) {
+                            AtomicInteger outcome = new AtomicInteger();
+                            racing.execute(new CountingJob(outcome, workers, j % 50 == 0));
+                            mine.add(outcome);
+                            accepted.incrementAndGet();
+                        }
+                    } catch (RejectedExecutionException stopped) {
+                        // the race's end
+                    }
+                    synchronized (outcomes) {
+                        outcomes.addAll(mine);
+                    }
+                }, "test-producer-" + p));
+            }
+            producers.forEach(Thread::start);
+            TestSupport.spinUntil(() -> accepted.get() >= 2_000);
+            assertTrue(racing.stop(Duration.ofSeconds(TestSupport.GUARD_SECONDS)), "stop ended every worker");
+            for (Thread producer : producers) {
+                producer.join();
+            }
+            for (Thread worker : workers) {
+                assertFalse(worker.isAlive(), () -> worker + " outlives stop");
+            }
+            assertEquals(Set.of(), liveThreadsNamed(prefix), "platform workers alive after stop");
+            assertEquals(accepted.get(), outcomes.size());
+            for (AtomicInteger outcome : outcomes) {
+                assertEquals(1, outcome.get(), "a job ran or was abandoned, once");
+            }
+        }
+    }
+
+    /** A job counting its runs and abandons; blocking ones wait until interrupted. */
+    private static final class CountingJob implements AbandonableJob {
+        private final AtomicInteger outcome;
+        private final Set<Thread> workers;
+        private final boolean blocks;
+
+        CountingJob(AtomicInteger outcome, Set<Thread> workers, boolean blocks) {
+            this.outcome = outcome;
+            this.workers = workers;
+            this.blocks = blocks;
+        }
+
+        @Override
+        public void run() {
+            workers.add(Thread.currentThread());
+            outcome.incrementAndGet();
+            if (blocks) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    // stop
+                }
+            }
+        }
+
+        @Override
+        public void abandon(RejectedExecutionException why) {
+            outcome.incrementAndGet();
+        }
+    }
+
+    /** Platform threads idle for keepAlive end, like a pool's core threads that time out; later jobs still run. */
+    @Test
+    void idlePlatformThreadsEndAfterKeepAlive() throws InterruptedException {
+        runner = WorkerThreads.start("idle-worker-", false, 3, Duration.ofMillis(50), reporter);
+        for (int round = 0; round < 2; round++) {
+            CountDownLatch started = new CountDownLatch(3);
+            CountDownLatch release = new CountDownLatch(1);
+            Set<Thread> workers = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 3; i++) {
+                runner.execute(() -> {
+                    workers.add(Thread.currentThread());
+                    started.countDown();
+                    TestSupport.await(release);
+                });
+            }
+            TestSupport.await(started); // three threads at once: the pool's maximum
+            assertEquals(3, workers.size());
+            release.countDown();
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.SECONDS.toMillis(TestSupport.GUARD_SECONDS)); // hang guard only
+                assertFalse(worker.isAlive(), () -> worker + " outlives its keepAlive");
+            }
+            assertEquals(Set.of(), liveThreadsNamed("idle-worker-"));
+            assertEquals(0, runner.activeCount());
+        }
+        CompletableFuture<String> name = new CompletableFuture<>();
+        runner.execute(() -> name.complete(Thread.currentThread().getName()));
+        assertTrue(TestSupport.get(name).startsWith("idle-worker-"));
+    }
+
+    /** Virtual threads: many jobs blocked at once, each on its own thread, none waiting for another. */
+    @Test
+    void virtualThreadsRunEveryBlockedJobAtOnce() {
+        start(true, 1);
+        assumeTrue(runner.usesVirtualThreads());
+        int jobs = 10_000;
+        CountDownLatch allStarted = new CountDownLatch(jobs);
+        CountDownLatch finished = new CountDownLatch(jobs);
+        for (int i = 0; i < jobs; i++) {
+            runner.execute(() -> {
+                allStarted.countDown();
+                TestSupport.await(allStarted);
+                finished.countDown();
+            });
+        }
+        TestSupport.await(finished);
+    }
+
+    /** @return the live platform threads whose name starts with {@code prefix} */
+    private static Set<Thread> liveThreadsNamed(String prefix) {
+        Set<Thread> live = new HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.isAlive() && thread.getName().startsWith(prefix)) {
+                live.add(thread);
+            }
+        }
+        return live;
     }
 }

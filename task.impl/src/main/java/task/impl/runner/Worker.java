@@ -1,0 +1,151 @@
+package task.impl.runner;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One worker thread of a {@link WorkerPool} and its loop: run jobs while the
+ * queue has some, then spin briefly, then park (platform threads) or leave
+ * (virtual threads). The states and the no-lost-wake-up argument are in
+ * {@link WorkerThreads}.
+ * <p>
+ * Threading: {@link #run} on the worker's own thread; the link fields are
+ * the pool's, guarded by its lock.
+ */
+final class Worker implements Runnable {
+    /** Polls with {@link Thread#onSpinWait()} between them when the queue is empty: a few microseconds. */
+    private static final int SPIN_POLLS = 100;
+    /**
+     * Polls with {@link Thread#yield()} between them after those: some tens
+     * of microseconds, and they let the producer run where cores are few.
+     */
+    private static final int YIELD_POLLS = 10;
+
+    private final WorkerPool pool;
+    /** Set under the pool's lock before the thread starts, then only read. */
+    Thread thread;
+    /**
+     * Set, under the pool's lock, when a producer or stop() takes this worker
+     * off the idle stack (counting it spinning); read by the parked worker
+     * without the lock.
+     */
+    volatile boolean woken;
+    /** The next worker down the idle stack. */
+    Worker nextIdle;
+    /** The neighbours in the live list. */
+    Worker prevLive;
+    Worker nextLive;
+
+    /**
+     * A worker of {@code pool}; the pool gives it its thread.
+     *
+     * @param pool the pool
+     */
+    Worker(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * The loop, on the worker's own thread, which starts counted spinning.
+     * Never throws: jobs are guarded by {@link WorkerPool#runOrAbandon}.
+     */
+    @Override
+    public void run() {
+        Runnable job;
+        while ((job = take()) != null) {
+            do {
+                pool.runOrAbandon(job);
+                // While jobs are queued, straight to the next: no counter moves.
+            } while ((job = pool.queue.poll()) != null);
+            // Counted before polling again (in take), so that a producer
+            // either sees this worker spinning or its job is seen.
+            pool.spinning.incrementAndGet();
+        }
+    }
+
+    /**
+     * Looks for a job while counted spinning, parking or leaving when none
+     * comes.
+     *
+     * @return a job, no longer counted spinning; null once the worker has left the pool
+     */
+    private Runnable take() {
+        for (;;) {
+            Runnable job = spin();
+            if (job != null) {
+                // The last spinner to take a job hands the rest of the queue on:
+                // a job offered while it spun found it spinning and woke no one,
+                // and must not wait behind this job. The decrement is a volatile
+                // read-modify-write, ordered before the emptiness check.
+                if (pool.spinning.decrementAndGet() == 0 && !pool.queue.isEmpty()) {
+                    pool.signal();
+                }
+                return job;
+            }
+            boolean goOn = pool.parks && !pool.stopped ? park() : leave();
+            if (!goOn) {
+                return null;
+            }
+        }
+    }
+
+    /** @return a job, or null after a short spin without one or once the pool is stopped */
+    private Runnable spin() {
+        for (int i = 0; i < SPIN_POLLS + YIELD_POLLS; i++) {
+            Runnable job = pool.queue.poll();
+            if (job != null || pool.stopped) {
+                return job;
+            }
+            if (i < SPIN_POLLS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Stops spinning and leaves the pool, unless work came meanwhile.
+     *
+     * @return true to look for work again (counted spinning), false once left
+     */
+    private boolean leave() {
+        pool.spinning.decrementAndGet();
+        VarHandle.fullFence(); // Dekker: no longer spinning, then read the queue (in leave)
+        return pool.leave(this);
+    }
+
+    /**
+     * Parks on the idle stack until a producer wakes this worker or
+     * keepAlive passes.
+     *
+     * @return true to look for work again (counted spinning), false once left
+     */
+    private boolean park() {
+        if (!pool.pushIdle(this)) {
+            return leave(); // stopped meanwhile
+        }
+        // Idle before no longer spinning: a producer never sees neither.
+        pool.spinning.decrementAndGet();
+        VarHandle.fullFence(); // Dekker: idle, then re-read the queue
+        if (!pool.queue.isEmpty() || pool.stopped) {
+            pool.resume(this);
+            return true;
+        }
+        long deadline = System.nanoTime() + pool.keepAliveNanos;
+        for (;;) {
+            if (woken) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return pool.expire(this);
+            }
+            LockSupport.parkNanos(this, left);
+            // An interrupt is no reason to wake: stop() sets `woken` before it
+            // interrupts. Cleared, or parking would return at once from now on.
+            Thread.interrupted();
+        }
+    }
+}

@@ -1,0 +1,463 @@
+package task.impl.runner;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
+
+import task.impl.log.Reporter;
+
+/**
+ * The pool behind {@link WorkerThreads}: one queue of jobs, the counters the
+ * producers read, and the lock-guarded roster of workers (the idle stack,
+ * the live list, the threads that have left). The workers' own loop is in
+ * {@link Worker}; the design, its states and its happens-before argument are
+ * in {@link WorkerThreads}.
+ * <p>
+ * Threading: {@link #execute} and {@link #activeCount} from any thread,
+ * {@link #stop} from any thread but a worker's (a worker cannot wait for
+ * itself to end); the package-private roster methods from the worker they
+ * name. The lock is only taken on slow paths: starting, parking, waking and
+ * retiring a worker, and stopping.
+ */
+final class WorkerPool {
+    /** Jobs per chunk of the queue: a chunk is allocated per this many jobs, not a node per job. */
+    private static final int CHUNK = 256;
+
+    /** The jobs not yet taken; polling is exclusive, so each job is taken once. */
+    final MpmcUnboundedXaddArrayQueue<Runnable> queue = new MpmcUnboundedXaddArrayQueue<>(CHUNK);
+    /** Workers looking for work: not running a job, not parked. */
+    final AtomicInteger spinning = new AtomicInteger();
+    /** Whether workers park when idle (platform threads) or leave (virtual threads). */
+    final boolean parks;
+    /** How long a parked worker waits for work before it leaves, in nanoseconds. */
+    final long keepAliveNanos;
+    /** Set once, under {@link #lock}; read by everyone without it. */
+    volatile boolean stopped;
+
+    private final String namePrefix;
+    private final Reporter reporter;
+    private final ThreadFactory factory;
+    private final int maxThreads;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Written under {@link #lock}, read without it by producers: the parked workers. */
+    private volatile int idle;
+    /** Written under {@link #lock}, read without it by {@link #activeCount}: the workers in the live list. */
+    private volatile int live;
+    /** Guarded by {@link #lock}: the top of the stack of parked workers, linked by {@link Worker#nextIdle}. */
+    private Worker idleTop;
+    /** Guarded by {@link #lock}: the head of the live workers, linked both ways so that a worker leaves in O(1). */
+    private Worker liveHead;
+    /**
+     * Guarded by {@link #lock}: threads of workers that have left the pool
+     * but may still be running their last instructions, oldest first, so
+     * that stop() joins them too; the dead ones are dropped as others leave.
+     */
+    private final ArrayDeque<Thread> leaving = new ArrayDeque<>();
+
+    /**
+     * A pool with no worker yet.
+     *
+     * @param namePrefix the prefix of the worker threads' names, for the refusal message
+     * @param reporter where failures that escape a job go
+     * @param factory makes the worker threads
+     * @param parks true for platform threads, which park when idle; false for virtual threads, which leave
+     * @param maxThreads the most worker threads alive at once
+     * @param keepAliveNanos how long a parked worker waits for work before it leaves
+     */
+    WorkerPool(String namePrefix, Reporter reporter, ThreadFactory factory, boolean parks, int maxThreads,
+            long keepAliveNanos) {
+        this.namePrefix = namePrefix;
+        this.reporter = reporter;
+        this.factory = factory;
+        this.parks = parks;
+        this.maxThreads = maxThreads;
+        this.keepAliveNanos = keepAliveNanos;
+    }
+
+    /**
+     * Queues a job and makes sure a worker will take it: a spinning worker
+     * will, else a parked one is woken, else one is started (if allowed).
+     * Any thread.
+     *
+     * @param job the job
+     * @throws RejectedExecutionException if the pool was stopped before the
+     *         job was queued; once queued, a job that meets a stop is
+     *         abandoned instead, never both
+     */
+    void execute(Runnable job) {
+        if (stopped) {
+            throw refused();
+        }
+        queue.offer(job);
+        // Dekker with the workers and stop(): offer, full fence, read their
+        // state; they write their state, fence, read the queue. The queue's
+        // element store is only a release store, hence the explicit fence.
+        VarHandle.fullFence();
+        if (stopped) {
+            // stop() may have drained before our offer: drain too. Polling is
+            // exclusive, so whoever polls the job abandons it, once.
+            abandonQueued();
+        } else if (spinning.get() == 0) {
+            signal();
+        }
+    }
+
+    /**
+     * Gets one more worker to look at the queue: wakes a parked one, else
+     * starts one if allowed (not stopped, below the maximum). Any thread.
+     */
+    void signal() {
+        if (idle > 0 && wakeOne()) {
+            return;
+        }
+        // A full pool is seen without the lock: a worker leaving re-reads the
+        // queue after `live` drops (see afterLeaving).
+        if (live < maxThreads) {
+            startWorker();
+        }
+    }
+
+    /** @return true if a parked worker was taken off the stack, counted spinning and unparked */
+    private boolean wakeOne() {
+        Worker worker;
+        lock.lock();
+        try {
+            worker = idleTop;
+            if (worker == null) {
+                return false;
+            }
+            idleTop = worker.nextIdle;
+            worker.nextIdle = null;
+            idle--;
+            // Counted before it runs, so that other producers rely on it
+            // instead of waking more workers for the same jobs.
+            spinning.incrementAndGet();
+            worker.woken = true;
+        } finally {
+            lock.unlock();
+        }
+        LockSupport.unpark(worker.thread);
+        return true;
+    }
+
+    /**
+     * Starts a worker, counted spinning, unless stopped or at the maximum.
+     * Under the lock that stop() takes to set {@code stopped} and list the
+     * workers: a worker is either refused or started where stop() sees it.
+     * A thread that cannot be started is reported; the job stays queued for
+     * the next worker.
+     */
+    private void startWorker() {
+        Throwable failure = null;
+        lock.lock();
+        try {
+            if (stopped || live >= maxThreads) {
+                return;
+            }
+            Worker worker = new Worker(this);
+            worker.thread = factory.newThread(worker);
+            linkLive(worker);
+            spinning.incrementAndGet();
+            try {
+                worker.thread.start();
+            } catch (Throwable cannotStart) {
+                unlinkLive(worker);
+                spinning.decrementAndGet();
+                failure = cannotStart;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) {
+            reporter.warn("thread runner: cannot start a worker thread", failure);
+        }
+    }
+
+    /**
+     * Pushes {@code worker}, spinning, on the idle stack, unless stopped.
+     * Worker thread; the caller then stops counting itself spinning.
+     *
+     * @param worker the calling worker
+     * @return false if stopped (nothing changed)
+     */
+    boolean pushIdle(Worker worker) {
+        lock.lock();
+        try {
+            if (stopped) {
+                return false;
+            }
+            worker.woken = false;
+            worker.nextIdle = idleTop;
+            idleTop = worker;
+            idle++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes {@code worker} back off the idle stack to look for work again,
+     * counted spinning; if a producer or stop() has already taken it, they
+     * counted it. Worker thread.
+     *
+     * @param worker the calling worker, pushed by {@link #pushIdle}
+     */
+    void resume(Worker worker) {
+        lock.lock();
+        try {
+            if (!worker.woken) {
+                removeIdle(worker);
+                spinning.incrementAndGet();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The keepAlive of a parked worker has passed: it leaves the idle stack
+     * and then the pool, unless it was woken meanwhile or work is queued.
+     * Worker thread.
+     *
+     * @param worker the calling worker, pushed by {@link #pushIdle}
+     * @return true if it must look for work again (counted spinning), false if it has left
+     */
+    boolean expire(Worker worker) {
+        lock.lock();
+        try {
+            if (worker.woken) {
+                return true;
+            }
+            removeIdle(worker);
+            if (stays(worker)) {
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterLeaving();
+        return false;
+    }
+
+    /**
+     * A worker counted neither spinning nor idle leaves the pool, unless
+     * work is queued and the pool runs. Worker thread; the caller has fenced
+     * after it stopped counting itself spinning.
+     *
+     * @param worker the calling worker
+     * @return true if it must look for work again (counted spinning), false if it has left
+     */
+    boolean leave(Worker worker) {
+        lock.lock();
+        try {
+            if (stays(worker)) {
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterLeaving();
+        return false;
+    }
+
+    /**
+     * Under the lock: keeps {@code worker}, counted spinning, if work is
+     * queued and the pool runs; else takes it off the live list, its thread
+     * kept for stop() to join.
+     *
+     * @return true if it stays
+     */
+    private boolean stays(Worker worker) {
+        if (!stopped && !queue.isEmpty()) {
+            spinning.incrementAndGet();
+            return true;
+        }
+        unlinkLive(worker);
+        while (!leaving.isEmpty() && !leaving.peekFirst().isAlive()) {
+            leaving.pollFirst();
+        }
+        leaving.addLast(worker.thread);
+        return false;
+    }
+
+    /**
+     * After a worker left: a producer that read {@code live} before it
+     * dropped found the pool full and left its job to the workers. Dekker:
+     * {@code live} written, fence, queue read here; offer, fence,
+     * {@code live} read there. One of us sees the other; here, by starting
+     * or waking a worker for the job.
+     */
+    private void afterLeaving() {
+        VarHandle.fullFence();
+        if (!stopped && !queue.isEmpty()) {
+            signal();
+        }
+    }
+
+    /** Under the lock: {@code worker} is on the idle stack (pushed, not popped); a short walk, the stack holds at most maxThreads. */
+    private void removeIdle(Worker worker) {
+        if (idleTop == worker) {
+            idleTop = worker.nextIdle;
+        } else {
+            Worker above = idleTop;
+            while (above.nextIdle != worker) {
+                above = above.nextIdle;
+            }
+            above.nextIdle = worker.nextIdle;
+        }
+        worker.nextIdle = null;
+        idle--;
+    }
+
+    /** Under the lock. */
+    private void linkLive(Worker worker) {
+        worker.nextLive = liveHead;
+        if (liveHead != null) {
+            liveHead.prevLive = worker;
+        }
+        liveHead = worker;
+        live++;
+    }
+
+    /** Under the lock. */
+    private void unlinkLive(Worker worker) {
+        if (worker.prevLive != null) {
+            worker.prevLive.nextLive = worker.nextLive;
+        } else {
+            liveHead = worker.nextLive;
+        }
+        if (worker.nextLive != null) {
+            worker.nextLive.prevLive = worker.prevLive;
+        }
+        worker.prevLive = null;
+        worker.nextLive = null;
+        live--;
+    }
+
+    /**
+     * Runs a job the calling worker took, or abandons it if the pool is
+     * stopped. Worker thread; never throws.
+     *
+     * @param job the job
+     */
+    void runOrAbandon(Runnable job) {
+        // A pooled thread must not carry an interrupt into its next job. stop()
+        // sets `stopped` before it interrupts, so an interrupt cleared here is
+        // followed by seeing `stopped` below.
+        Thread.interrupted();
+        if (stopped) {
+            abandon(job);
+            return;
+        }
+        try {
+            job.run();
+        } catch (Throwable escaped) {
+            reporter.warn("thread runner: a job threw", escaped);
+        }
+    }
+
+    /**
+     * How many jobs are queued or running: the queue's size plus the live
+     * workers neither spinning nor parked. Approximate: the counters are
+     * read one after the other, and a worker between states (leaving, or
+     * just done with a job) counts as running. Any thread.
+     *
+     * @return zero or more
+     */
+    int activeCount() {
+        return queue.size() + Math.max(0, live - spinning.get() - idle);
+    }
+
+    /**
+     * Stops the pool: refuses new jobs, abandons the queued ones, wakes the
+     * parked workers and interrupts the others, then waits until every
+     * worker thread has ended. Idempotent. Any thread; called from a worker,
+     * it does not wait for that worker.
+     *
+     * @param grace how long to wait for the workers to end
+     * @return true if every worker thread ended within {@code grace}
+     */
+    boolean stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        List<Thread> running = new ArrayList<>();
+        List<Thread> left;
+        lock.lock();
+        try {
+            stopped = true;
+            // No worker starts or parks from now on (both check `stopped` under this lock).
+            while (idleTop != null) {
+                Worker worker = idleTop;
+                idleTop = worker.nextIdle;
+                worker.nextIdle = null;
+                worker.woken = true;
+                spinning.incrementAndGet();
+            }
+            idle = 0;
+            for (Worker worker = liveHead; worker != null; worker = worker.nextLive) {
+                running.add(worker.thread);
+            }
+            left = List.copyOf(leaving);
+        } finally {
+            lock.unlock();
+        }
+        abandonQueued();
+        for (Thread thread : running) {
+            thread.interrupt(); // also unparks the parked ones, woken above
+        }
+        boolean ended = true;
+        for (List<Thread> threads : List.of(running, left)) {
+            for (Thread thread : threads) {
+                if (thread != Thread.currentThread()) {
+                    ended &= join(thread, deadline - System.nanoTime());
+                }
+            }
+        }
+        return ended;
+    }
+
+    /** Polls and abandons every queued job. Any thread. */
+    private void abandonQueued() {
+        Runnable job;
+        while ((job = queue.poll()) != null) {
+            abandon(job);
+        }
+    }
+
+    private void abandon(Runnable job) {
+        if (job instanceof AbandonableJob) {
+            try {
+                ((AbandonableJob) job).abandon(refused());
+            } catch (Throwable escaped) {
+                reporter.warn("thread runner: abandoning a job threw", escaped);
+            }
+        }
+    }
+
+    /** @return true if {@code thread} ended within {@code nanos} (none left: only a check) */
+    private static boolean join(Thread thread, long nanos) {
+        try {
+            if (nanos > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(thread, nanos);
+            }
+            return !thread.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private RejectedExecutionException refused() {
+        return new RejectedExecutionException("thread runner '" + namePrefix + "' is stopped");
+    }
+}
