@@ -21,6 +21,15 @@ final class Worker implements Runnable {
      */
     private static final int YIELD_POLLS = 10;
 
+    /**
+     * The most workers spinning at once, this one included; the others poll
+     * once and park or leave: spinners beyond half the cores only take them
+     * from the producers, and a burst of blocked virtual workers waking
+     * together would otherwise each spin in turn (Go's scheduler has a
+     * similar bound).
+     */
+    private static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
     private final WorkerPool pool;
     /** Set under the pool's lock before the thread starts, then only read. */
     Thread thread;
@@ -71,7 +80,9 @@ final class Worker implements Runnable {
      */
     private Runnable take() {
         for (;;) {
-            Runnable job = spin();
+            // Counted spinning even when it only polls once: it still re-reads
+            // the queue after it stops counting, so a producer relying on it is safe.
+            Runnable job = pool.spinning.get() <= MAX_SPINNERS ? spin() : pool.queue.poll();
             if (job != null) {
                 // The last spinner to take a job hands the rest of the queue on:
                 // a job offered while it spun found it spinning and woke no one,
@@ -133,12 +144,12 @@ final class Worker implements Runnable {
             pool.resume(this);
             return true;
         }
-        long deadline = System.nanoTime() + pool.keepAliveNanos;
+        long since = System.nanoTime(); // elapsed time, not a deadline: any keepAlive, no overflow
         for (;;) {
             if (woken) {
                 return true;
             }
-            long left = deadline - System.nanoTime();
+            long left = pool.keepAliveNanos - (System.nanoTime() - since);
             if (left <= 0) {
                 return pool.expire(this);
             }

@@ -154,32 +154,43 @@ final class WorkerPool {
      * Starts a worker, counted spinning, unless stopped or at the maximum.
      * Under the lock that stop() takes to set {@code stopped} and list the
      * workers: a worker is either refused or started where stop() sees it.
-     * A thread that cannot be started is reported; the job stays queued for
-     * the next worker.
+     * A thread that cannot be made or started is reported, never thrown (the
+     * job is queued already and must not also be refused); it stays queued
+     * for the next worker.
      */
     private void startWorker() {
-        Throwable failure = null;
+        Throwable failure;
         lock.lock();
         try {
             if (stopped || live >= maxThreads) {
                 return;
             }
-            Worker worker = new Worker(this);
-            worker.thread = factory.newThread(worker);
-            linkLive(worker);
-            spinning.incrementAndGet();
-            try {
-                worker.thread.start();
-            } catch (Throwable cannotStart) {
-                unlinkLive(worker);
-                spinning.decrementAndGet();
-                failure = cannotStart;
-            }
+            failure = startLocked();
         } finally {
             lock.unlock();
         }
         if (failure != null) {
             reporter.warn("thread runner: cannot start a worker thread", failure);
+        }
+    }
+
+    /** @return null once started, else why it could not be (nothing changed then) */
+    private Throwable startLocked() {
+        Worker worker = new Worker(this);
+        try {
+            worker.thread = factory.newThread(worker);
+        } catch (Throwable cannotMake) {
+            return cannotMake;
+        }
+        linkLive(worker);
+        spinning.incrementAndGet();
+        try {
+            worker.thread.start();
+            return null;
+        } catch (Throwable cannotStart) {
+            unlinkLive(worker);
+            spinning.decrementAndGet();
+            return cannotStart;
         }
     }
 
@@ -389,7 +400,8 @@ final class WorkerPool {
      * @return true if every worker thread ended within {@code grace}
      */
     boolean stop(Duration grace) {
-        long deadline = System.nanoTime() + grace.toNanos();
+        long since = System.nanoTime();
+        long graceNanos = grace.toNanos();
         List<Thread> running = new ArrayList<>();
         List<Thread> left;
         lock.lock();
@@ -419,7 +431,7 @@ final class WorkerPool {
         for (List<Thread> threads : List.of(running, left)) {
             for (Thread thread : threads) {
                 if (thread != Thread.currentThread()) {
-                    ended &= join(thread, deadline - System.nanoTime());
+                    ended &= join(thread, graceNanos - (System.nanoTime() - since));
                 }
             }
         }

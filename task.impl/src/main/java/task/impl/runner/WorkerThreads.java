@@ -18,43 +18,59 @@ import task.impl.log.Reporter;
  * <b>Design</b> ({@link WorkerPool}, {@link Worker}): one lock-free MPMC
  * queue of jobs (JCTools, in chunks: no node per job). A worker runs jobs
  * while the queue has some, then spins briefly (polls with
- * {@code onSpinWait}, then with {@code yield}: tens of microseconds), then
+ * {@code onSpinWait}, then with {@code yield}: tens of microseconds; at most
+ * half the cores' worth of workers spin at once, the others poll once), then
  * parks (platform threads, up to keepAlive, then it leaves) or leaves
- * (virtual threads, which are cheap to start again). A producer offers its
- * job and then does as little as it can: if a worker is spinning, nothing;
- * else it wakes one parked worker; else it starts one (platform threads:
- * below the maximum; virtual threads: always, so that a job never waits
- * behind a blocked one, each blocked job holding its own thread).
+ * (virtual threads, cheap to start again). A producer offers its job and
+ * then does as little as it can: if a worker is spinning, nothing; else it
+ * wakes one parked worker; else it starts one (platform threads: below the
+ * maximum; virtual threads: always, so that a job never waits behind a
+ * blocked one, each blocked job holding its own thread).
  * <p>
- * <b>Worker states:</b> RUNNING a job, SPINNING (counted in
- * {@code spinning}), PARKED (on the lock-guarded idle stack, counted in
- * {@code idle}), LEFT. Started or woken: counted spinning by whoever starts
- * or wakes it, before it runs, so that other producers rely on it instead of
- * waking more. SPINNING -> RUNNING: takes a job and stops counting; the last
+ * <b>Worker states:</b> RUNNING a job; SPINNING, counted in
+ * {@code spinning}; PARKED, on the lock-guarded idle stack, counted in
+ * {@code idle}; LEFT, off the live list (counted in {@code live}).
+ * <ul>
+ * <li>Started or woken: counted spinning by whoever starts or wakes it, before
+ * it runs, so that other producers rely on it instead of waking more.
+ * <li>SPINNING -> RUNNING: it takes a job and stops counting itself. The last
  * spinner to do so (count down to 0) signals another worker if the queue is
- * still not empty, or a job offered while it spun would wait behind its job.
- * RUNNING -> RUNNING while jobs are queued; then -> SPINNING. SPINNING ->
- * PARKED: pushes itself idle, then stops counting spinning. PARKED ->
- * SPINNING: popped by a producer (or stop). SPINNING or PARKED -> LEFT: stops
- * counting, then under the lock leaves unless the queue is non-empty.
- * <p>
+ * still not empty: a job offered while it spun found it spinning and woke no
+ * one, and must not wait behind the job it took (Go's scheduler has the same
+ * rule).
+ * <li>RUNNING -> RUNNING while jobs are queued (no counter moves), then ->
+ * SPINNING.
+ * <li>SPINNING -> PARKED: pushes itself idle, then stops counting spinning,
+ * fences and re-reads the queue: not empty, it takes itself back.
+ * <li>PARKED -> SPINNING: popped by a producer or by stop(), or its own
+ * re-read above.
+ * <li>SPINNING (virtual threads, or stopped) or PARKED past keepAlive -> LEFT:
+ * stops counting itself, then, under the lock, stays (SPINNING) if the
+ * queue is not empty and the pool runs, else leaves the live list, fences
+ * and re-reads the queue: not empty, it signals a worker.
+ * </ul>
  * <b>No lost wake-up</b> (Dekker): a producer offers, issues a full fence
- * and reads {@code spinning} then {@code idle}; a worker leaving SPINNING
- * writes {@code idle} (or leaves the live list) and {@code spinning}, issues
- * a full fence and reads the queue. In the total order of the fences one of
- * the two sees the other: the worker sees the job (and goes on), or the
- * producer sees no spinner and wakes or starts one. When the producer finds
- * the pool full, it decides so under the lock, and a worker leaving decides
- * under the same lock, after re-reading the queue; so a full pool is never
- * one that has just lost the worker that would have run the job.
+ * (the queue's element store is only a release store) and reads
+ * {@code stopped}, {@code spinning}, {@code idle} and {@code live}; a worker
+ * leaving a state writes the counter (every write is a volatile write or
+ * read-modify-write), issues a full fence and reads the queue. In the total
+ * order of these synchronization actions one of the two comes second and
+ * sees the other: the worker sees the job (and goes on looking, or signals),
+ * or the producer sees that no one will, and wakes or starts a worker. A
+ * worker only ever leaves SPINNING, PARKED or the live list this way, and a
+ * RUNNING worker polls again after its job; so a queued job always has a
+ * worker that will poll after it was queued, or the pool is at its maximum
+ * with every worker running and due to poll.
  * <p>
  * <b>Life:</b> running until {@link #stop(Duration)}; then {@code execute}
  * refuses, every job that never started is
  * {@linkplain AbandonableJob#abandon abandoned} exactly once (stop drains the
  * queue; an {@code execute} that queued its job before seeing
  * {@code stopped} drains it too; a worker that takes a job after
- * {@code stopped} abandons it; polling is exclusive), running jobs are
- * interrupted, and stop waits for every worker thread to end.
+ * {@code stopped} abandons it; polling is exclusive, so each job is run or
+ * abandoned, once), running jobs are interrupted, parked workers woken, and
+ * stop waits until every worker thread has ended. No worker is started after
+ * stop(): starting and stopping decide under one lock.
  * <p>
  * <b>Happens-before:</b> {@code execute} happens-before the job runs (the
  * queue's release store and the worker's acquiring poll).
