@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -309,6 +310,29 @@ class WorkerThreadsTest {
         CompletableFuture<String> name = new CompletableFuture<>();
         runner.execute(() -> name.complete(Thread.currentThread().getName()));
         assertTrue(TestSupport.get(name).startsWith("idle-worker-"));
+    }
+
+    /**
+     * Jobs offered while the pool's only platform thread is leaving (a
+     * keepAlive of a microsecond: it leaves as soon as it has spun): the
+     * producer sees the pool full, so the leaving thread must see the job.
+     */
+    @Test
+    void aJobOfferedWhileTheLastThreadLeavesRuns() {
+        runner = WorkerThreads.start("leaving-worker-", false, 1, Duration.ofNanos(1_000), reporter);
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = 0; i < 5_000; i++) {
+            CompletableFuture<Integer> ran = new CompletableFuture<>();
+            int round = i;
+            runner.execute(() -> ran.complete(round));
+            assertEquals(round, TestSupport.get(ran));
+            // Jitter, not synchronisation: offer the next job at varying
+            // points of the worker's spin, park and leaving.
+            long until = System.nanoTime() + random.nextLong(100_000);
+            while (System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Virtual threads: many jobs blocked at once, each on its own thread, none waiting for another. */
