@@ -2,8 +2,6 @@ package task.impl.runner;
 
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -17,17 +15,16 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 import task.impl.log.Reporter;
 
 /**
- * The pool behind {@link WorkerThreads}: one queue of jobs, the counters the
- * producers read, and the lock-guarded roster of workers (the idle stack,
- * the live list, the threads that have left). The workers' own loop is in
- * {@link Worker}; the design, its states and its happens-before argument are
- * in {@link WorkerThreads}.
+ * The pool behind {@link WorkerThreads}: the queue of jobs, the counters the
+ * producers read, and the decisions taken under the lock that guards the
+ * {@link Roster} of workers. The workers' own loop is in {@link Worker}; the
+ * design, its states and its happens-before argument are in
+ * {@link WorkerThreads}.
  * <p>
- * Threading: {@link #execute} and {@link #activeCount} from any thread,
- * {@link #stop} from any thread but a worker's (a worker cannot wait for
- * itself to end); the package-private roster methods from the worker they
- * name. The lock is only taken on slow paths: starting, parking, waking and
- * retiring a worker, and stopping.
+ * Threading: {@link #execute}, {@link #signal}, {@link #activeCount} and
+ * {@link #stop} from any thread; the methods taking a worker from that
+ * worker's thread. The lock is only taken on slow paths: starting, parking,
+ * waking and retiring a worker, and stopping.
  */
 final class WorkerPool {
     /** Jobs per chunk of the queue: a chunk is allocated per this many jobs, not a node per job. */
@@ -49,20 +46,8 @@ final class WorkerPool {
     private final ThreadFactory factory;
     private final int maxThreads;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Written under {@link #lock}, read without it by producers: the parked workers. */
-    private volatile int idle;
-    /** Written under {@link #lock}, read without it by {@link #activeCount}: the workers in the live list. */
-    private volatile int live;
-    /** Guarded by {@link #lock}: the top of the stack of parked workers, linked by {@link Worker#nextIdle}. */
-    private Worker idleTop;
-    /** Guarded by {@link #lock}: the head of the live workers, linked both ways so that a worker leaves in O(1). */
-    private Worker liveHead;
-    /**
-     * Guarded by {@link #lock}: threads of workers that have left the pool
-     * but may still be running their last instructions, oldest first, so
-     * that stop() joins them too; the dead ones are dropped as others leave.
-     */
-    private final ArrayDeque<Thread> leaving = new ArrayDeque<>();
+    /** Guarded by {@link #lock}, but for its counts. */
+    private final Roster roster = new Roster();
 
     /**
      * A pool with no worker yet.
@@ -117,12 +102,12 @@ final class WorkerPool {
      * starts one if allowed (not stopped, below the maximum). Any thread.
      */
     void signal() {
-        if (idle > 0 && wakeOne()) {
+        if (roster.idle() > 0 && wakeOne()) {
             return;
         }
         // A full pool is seen without the lock: a worker leaving re-reads the
         // queue after `live` drops (see afterLeaving).
-        if (live < maxThreads) {
+        if (roster.live() < maxThreads) {
             startWorker();
         }
     }
@@ -132,13 +117,10 @@ final class WorkerPool {
         Worker worker;
         lock.lock();
         try {
-            worker = idleTop;
+            worker = roster.popIdle();
             if (worker == null) {
                 return false;
             }
-            idleTop = worker.nextIdle;
-            worker.nextIdle = null;
-            idle--;
             // Counted before it runs, so that other producers rely on it
             // instead of waking more workers for the same jobs.
             spinning.incrementAndGet();
@@ -162,7 +144,7 @@ final class WorkerPool {
         Throwable failure;
         lock.lock();
         try {
-            if (stopped || live >= maxThreads) {
+            if (stopped || roster.live() >= maxThreads) {
                 return;
             }
             failure = startLocked();
@@ -176,19 +158,20 @@ final class WorkerPool {
 
     /** @return null once started, else why it could not be (nothing changed then) */
     private Throwable startLocked() {
-        Worker worker = new Worker(this);
+        Worker worker;
         try {
+            worker = new Worker(this);
             worker.thread = factory.newThread(worker);
         } catch (Throwable cannotMake) {
             return cannotMake;
         }
-        linkLive(worker);
+        roster.add(worker);
         spinning.incrementAndGet();
         try {
             worker.thread.start();
             return null;
         } catch (Throwable cannotStart) {
-            unlinkLive(worker);
+            roster.remove(worker);
             spinning.decrementAndGet();
             return cannotStart;
         }
@@ -208,9 +191,7 @@ final class WorkerPool {
                 return false;
             }
             worker.woken = false;
-            worker.nextIdle = idleTop;
-            idleTop = worker;
-            idle++;
+            roster.pushIdle(worker);
             return true;
         } finally {
             lock.unlock();
@@ -228,7 +209,7 @@ final class WorkerPool {
         lock.lock();
         try {
             if (!worker.woken) {
-                removeIdle(worker);
+                roster.removeIdle(worker);
                 spinning.incrementAndGet();
             }
         } finally {
@@ -250,7 +231,7 @@ final class WorkerPool {
             if (worker.woken) {
                 return true;
             }
-            removeIdle(worker);
+            roster.removeIdle(worker);
             if (stays(worker)) {
                 return true;
             }
@@ -294,11 +275,7 @@ final class WorkerPool {
             spinning.incrementAndGet();
             return true;
         }
-        unlinkLive(worker);
-        while (!leaving.isEmpty() && !leaving.peekFirst().isAlive()) {
-            leaving.pollFirst();
-        }
-        leaving.addLast(worker.thread);
+        roster.leave(worker);
         return false;
     }
 
@@ -314,46 +291,6 @@ final class WorkerPool {
         if (!stopped && !queue.isEmpty()) {
             signal();
         }
-    }
-
-    /** Under the lock: {@code worker} is on the idle stack (pushed, not popped); a short walk, the stack holds at most maxThreads. */
-    private void removeIdle(Worker worker) {
-        if (idleTop == worker) {
-            idleTop = worker.nextIdle;
-        } else {
-            Worker above = idleTop;
-            while (above.nextIdle != worker) {
-                above = above.nextIdle;
-            }
-            above.nextIdle = worker.nextIdle;
-        }
-        worker.nextIdle = null;
-        idle--;
-    }
-
-    /** Under the lock. */
-    private void linkLive(Worker worker) {
-        worker.nextLive = liveHead;
-        if (liveHead != null) {
-            liveHead.prevLive = worker;
-        }
-        liveHead = worker;
-        live++;
-    }
-
-    /** Under the lock. */
-    private void unlinkLive(Worker worker) {
-        if (worker.prevLive != null) {
-            worker.prevLive.nextLive = worker.nextLive;
-        } else {
-            liveHead = worker.nextLive;
-        }
-        if (worker.nextLive != null) {
-            worker.nextLive.prevLive = worker.prevLive;
-        }
-        worker.prevLive = null;
-        worker.nextLive = null;
-        live--;
     }
 
     /**
@@ -387,7 +324,7 @@ final class WorkerPool {
      * @return zero or more
      */
     int activeCount() {
-        return queue.size() + Math.max(0, live - spinning.get() - idle);
+        return queue.size() + Math.max(0, roster.live() - spinning.get() - roster.idle());
     }
 
     /**
@@ -402,37 +339,28 @@ final class WorkerPool {
     boolean stop(Duration grace) {
         long since = System.nanoTime();
         long graceNanos = grace.toNanos();
-        List<Thread> running = new ArrayList<>();
-        List<Thread> left;
+        List<Thread> threads;
         lock.lock();
         try {
             stopped = true;
             // No worker starts or parks from now on (both check `stopped` under this lock).
-            while (idleTop != null) {
-                Worker worker = idleTop;
-                idleTop = worker.nextIdle;
-                worker.nextIdle = null;
+            for (Worker worker = roster.popIdle(); worker != null; worker = roster.popIdle()) {
                 worker.woken = true;
                 spinning.incrementAndGet();
             }
-            idle = 0;
-            for (Worker worker = liveHead; worker != null; worker = worker.nextLive) {
-                running.add(worker.thread);
-            }
-            left = List.copyOf(leaving);
+            threads = roster.threads();
         } finally {
             lock.unlock();
         }
         abandonQueued();
-        for (Thread thread : running) {
-            thread.interrupt(); // also unparks the parked ones, woken above
+        for (Thread thread : threads) {
+            // Running jobs learn of the stop; parked workers, woken above, unpark.
+            thread.interrupt();
         }
         boolean ended = true;
-        for (List<Thread> threads : List.of(running, left)) {
-            for (Thread thread : threads) {
-                if (thread != Thread.currentThread()) {
-                    ended &= join(thread, graceNanos - (System.nanoTime() - since));
-                }
+        for (Thread thread : threads) {
+            if (thread != Thread.currentThread()) {
+                ended &= join(thread, graceNanos - (System.nanoTime() - since));
             }
         }
         return ended;

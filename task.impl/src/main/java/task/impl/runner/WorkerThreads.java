@@ -29,7 +29,7 @@ import task.impl.log.Reporter;
  * <p>
  * <b>Worker states:</b> RUNNING a job; SPINNING, counted in
  * {@code spinning}; PARKED, on the lock-guarded idle stack, counted in
- * {@code idle}; LEFT, off the live list (counted in {@code live}).
+ * {@code idle}; LEFT, off the live list (whose length is {@code live}).
  * <ul>
  * <li>Started or woken: counted spinning by whoever starts or wakes it, before
  * it runs, so that other producers rely on it instead of waking more.
