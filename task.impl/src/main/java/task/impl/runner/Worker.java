@@ -35,8 +35,8 @@ final class Worker implements Runnable {
     Thread thread;
     /**
      * Set, under the pool's lock, when a producer or stop() takes this worker
-     * off the idle stack (counting it spinning); read by the parked worker
-     * without the lock.
+     * off the idle stack (counting it spinning), cleared when it pushes
+     * itself; read by the parked worker without the lock.
      */
     volatile boolean woken;
     /** The next worker down the idle stack. */
