@@ -11,7 +11,7 @@ import java.time.Instant;
  *        name given to the plain-Java runtime
  * @param source the source's {@code toString()}
  * @param state the task's state when the snapshot was taken
- * @param created when the task was created
+ * @param created when the task was created, to a tenth of a second
  * @param thread the name of the thread running its worker, or null if none runs
  */
 public record TaskInfo(long id, String name, String owner, String source, TaskState state,

@@ -129,6 +129,10 @@ public class TaskFactory implements TaskService {
         return ownerName;
     }
 
+    TaskTable table() {
+        return table;
+    }
+
     ThreadRunner runner() {
         return runner;
     }

@@ -63,8 +63,9 @@ import task.impl.runner.AbandonableJob;
  *
  * <h2>Happens-before</h2>
  * Fields written before a CAS on {@code state} are visible to whoever later
- * reads a state containing that CAS's flag: the worker, its cleanup and its
- * context written before THREADED; everything the worker did before
+ * reads a state containing that CAS's flag: the worker's cleanup and its
+ * context written before THREADED (the worker itself goes to the runner
+ * through its queue); everything the worker did before
  * WORKER_DONE (so the callback, which claims after WORKER_DONE, sees it).
  * The result and the error are in addition guarded by {@code this}, since a
  * worker and a cancelled callback may touch them at the same time; under
@@ -74,8 +75,11 @@ import task.impl.runner.AbandonableJob;
  * The task is itself the job its runner runs and the completion its context
  * runs ({@link #run()} tells them apart by WORKER_DONE, which only the job
  * sets), and the fields few tasks use live in {@link TaskExtras}, allocated
- * on first use in place of the callback field, which they then hold. The
- * object is 64 bytes (compressed references). Only the runtime calls
+ * on first use in place of the callback field, which they then hold; the
+ * worker and the thread running it share a field, since the worker is not
+ * needed once its thread runs it; the creation time is kept in tenths of a
+ * second. The object is 56 bytes (compressed references), as small as the
+ * nodes and lambdas a plain executor hand-off allocates. Only the runtime calls
  * {@code run()}; callers see {@link Task}.
  */
 final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
@@ -106,25 +110,28 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     final long id;
     final TaskFactory owner;
-    private final long createdMillis;
+    /** Tenths of a second from the table's epoch to the task's creation; see {@link TaskTable#createdTenths()}. */
+    private final int createdTenths;
     /** The task's slot in the task table; guarded by the table. */
     int tableSlot;
 
     /** Cleared when the task finishes: the task's reference on its source. */
     private volatile S source;
     /** Published by the CAS adding THREADED (see the class comment). */
-    private TaskWorker<S, R> worker;
     private EventContext workerContext;
     /** Guarded by this. */
     private R result;
 
     private volatile int state;
     /**
-     * The thread running the task's code: its worker while it runs, else
-     * the thread running its callback. A callback that runs while the
-     * worker still runs (a cancelled task) is recorded in the extras instead.
+     * The {@link TaskWorker}, from runInThread until a runner thread takes
+     * it; then the {@link Thread} running the task's code: its worker's while
+     * it runs, then the callback's while that runs; null between. A callback
+     * that runs while the worker still runs (a cancelled task) is recorded
+     * in the extras instead, so a Thread here before WORKER_DONE is the
+     * worker's.
      */
-    private volatile Thread activeThread;
+    private volatile Object workerOrThread;
     /**
      * The callback, until a rarely used field is needed: then the
      * {@link TaskExtras}, which hold the callback. Changes once, by CAS.
@@ -140,7 +147,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         this.owner = owner;
         this.source = source;
         this.callbackOrExtras = extras != null ? extras : callback;
-        this.createdMillis = System.currentTimeMillis();
+        this.createdTenths = owner.table().createdTenths();
     }
 
     @Override
@@ -218,7 +225,6 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
             // Written before the CAS that publishes them; a failed attempt's
             // writes are never read, since no reader sees THREADED for it.
-            this.worker = worker;
             this.workerContext = target;
             if (cleanup != null) {
                 extras().workerCleanup = cleanup;
@@ -227,6 +233,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 break;
             }
         }
+        // Only now: the field may hold a callback's thread until THREADED is
+        // ours. The runner's queue publishes it to the thread that runs it.
+        // A worker that is itself a Thread is wrapped, so that a Thread in the
+        // field always means one running the task.
+        workerOrThread = worker instanceof Thread ? (TaskWorker<S, R>) worker::run : worker;
         try {
             owner.runner().execute(this);
         } catch (RejectedExecutionException refused) {
@@ -245,9 +256,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             deliver();
             return;
         }
-        activeThread = Thread.currentThread();
-        // activeThread is written before state is read here, and cancel
-        // writes state before reading activeThread: one of them sees the other.
+        @SuppressWarnings("unchecked")
+        TaskWorker<S, R> worker = (TaskWorker<S, R>) workerOrThread;
+        workerOrThread = Thread.currentThread();
+        // The thread is written before state is read here, and cancel
+        // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
             try {
                 worker.run(this);
@@ -255,7 +268,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 addError(failure);
             }
         }
-        activeThread = null;
+        workerOrThread = null;
         workerReturned();
     }
 
@@ -364,13 +377,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             installCancellation();
         }
         // Beside a worker that may still run (a cancelled task), the callback's
-        // thread goes to the extras, so that activeThread stays the worker's.
+        // thread goes to the extras, so that workerOrThread stays the worker's.
         boolean besideWorker = (claimed & THREADED) != 0 && (claimed & WORKER_DONE) == 0;
         Thread me = Thread.currentThread();
         if (besideWorker) {
             extras().completer = me;
         } else {
-            activeThread = me;
+            workerOrThread = me;
         }
         Throwable failure = null;
         try {
@@ -381,7 +394,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             if (besideWorker) {
                 extrasOrNull().completer = null;
             } else {
-                activeThread = null;
+                workerOrThread = null;
             }
         }
         int s = addFlagsFinishingIfReady(CALLBACK_DONE);
@@ -536,7 +549,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     /** @return true if {@code thread} runs this task's worker or callback now */
     private boolean runsHere(Thread thread) {
         TaskExtras x = extrasOrNull();
-        return activeThread == thread || (x != null && x.completer == thread);
+        return workerOrThread == thread || (x != null && x.completer == thread);
     }
 
     // ------------------------------------------------------------------ errors and results
@@ -651,9 +664,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     private void interruptWorker() {
-        Thread running = activeThread;
-        if (running != null) {
-            running.interrupt();
+        Object running = workerOrThread;
+        if (running instanceof Thread) {
+            ((Thread) running).interrupt();
         }
         int s;
         do {
@@ -755,7 +768,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             return;
         }
         if (runsHere(me)) {
-            boolean worker = (state & WORKER_DONE) == 0 && activeThread == me;
+            boolean worker = (state & WORKER_DONE) == 0 && workerOrThread == me;
             throw new IllegalStateException(describe() + ": waitThread: called from the task's own "
                     + (worker ? "worker" : "callback") + ", which would wait for itself");
         }
@@ -816,7 +829,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             if ((s & WORKER_DONE) != 0) {
                 return TaskState.SCHEDULED;
             }
-            return activeThread != null ? TaskState.RUNNING : TaskState.QUEUED;
+            return workerOrThread instanceof Thread ? TaskState.RUNNING : TaskState.QUEUED;
         }
         return TaskState.PENDING;
     }
@@ -828,10 +841,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     TaskInfo info() {
         int s = state;
-        // Until WORKER_DONE, activeThread can only be the worker's thread.
-        Thread running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0 ? activeThread : null;
+        // Until WORKER_DONE, a thread there can only be the worker's.
+        Object running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0 ? workerOrThread : null;
         return new TaskInfo(id, name(), owner.ownerName(), describeSource(), state(),
-                java.time.Instant.ofEpochMilli(createdMillis), running == null ? null : running.getName());
+                owner.table().createdAt(createdTenths),
+                running instanceof Thread ? ((Thread) running).getName() : null);
     }
 
     private String describeSource() {

@@ -1,5 +1,6 @@
 package task.impl.core;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -27,6 +28,8 @@ import task.api.TaskInspector;
  */
 public class TaskTable implements TaskInspector {
     private final AtomicLong ids = new AtomicLong();
+    /** Creation times count from here, in tenths of a second. */
+    private final long epochMillis = System.currentTimeMillis();
     private final Object lock = new Object();
     /** Slot i holds a task in flight, or null if free; guarded by lock. */
     private TaskImpl<?, ?>[] slots = new TaskImpl<?, ?>[64];
@@ -38,6 +41,20 @@ public class TaskTable implements TaskInspector {
 
     long nextId() {
         return ids.incrementAndGet();
+    }
+
+    /**
+     * The time now, as a task stores its creation time: tenths of a second
+     * since the table was made, an unsigned int (13 years), four bytes per
+     * task instead of eight; the listings show ages to a tenth of a second.
+     */
+    int createdTenths() {
+        return (int) ((System.currentTimeMillis() - epochMillis) / 100);
+    }
+
+    /** @return the instant a task's {@link #createdTenths()} stands for */
+    Instant createdAt(int tenths) {
+        return Instant.ofEpochMilli(epochMillis + Integer.toUnsignedLong(tenths) * 100);
     }
 
     /** Called once per task, at creation. */

@@ -89,7 +89,7 @@ public final class EventLoop implements EventContext {
      * null while an offer that has claimed its slot is still writing it, so
      * the close race below holds.
      */
-    private final Queue<Runnable> posted = new MpscUnboundedXaddArrayQueue<>(256);
+    private final Queue<Runnable> posted = new MpscUnboundedXaddArrayQueue<>(1024, 4);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Watches watches = new Watches(this);
     /** Confined to the driver. */

@@ -21,15 +21,6 @@ final class Worker implements Runnable {
      */
     private static final int YIELD_POLLS = 10;
 
-    /**
-     * The most workers spinning at once, this one included; the others poll
-     * once and park or leave: spinners beyond half the cores only take them
-     * from the producers, and a burst of blocked virtual workers waking
-     * together would otherwise each spin in turn (Go's scheduler has a
-     * similar bound).
-     */
-    private static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-
     private final WorkerPool pool;
     /** Set under the pool's lock before the thread starts, then only read. */
     Thread thread;
@@ -82,7 +73,7 @@ final class Worker implements Runnable {
         for (;;) {
             // Counted spinning even when it only polls once: it still re-reads
             // the queue after it stops counting, so a producer relying on it is safe.
-            Runnable job = pool.spinning.get() <= MAX_SPINNERS ? spin() : pool.queue.poll();
+            Runnable job = pool.spinning.get() <= pool.maxSpinners ? spin() : pool.queue.poll();
             if (job != null) {
                 // The last spinner to take a job hands the rest of the queue on:
                 // a job offered while it spun found it spinning and woke no one,

@@ -956,6 +956,42 @@ class TaskSemanticsTest {
         assertFalse(runtime.inspector().cancel(task.id()));
     }
 
+    /** A worker that is also a Thread (never started): the task must not take it for the thread running it. */
+    private static final class ThreadWorker extends Thread implements task.api.TaskWorker<String, String> {
+        @Override
+        public void run(Task<String, String> task) {
+            task.setResult("ran", null);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aQueuedWorkerThatIsAThreadIsNeitherRunningNorInterrupted() {
+        runtime = TestSupport.runtime(false, 1);
+        EventContext context = runtime.contexts().create("thread-worker");
+        CountDownLatch blockerStarted = new CountDownLatch(1);
+        CountDownLatch releaseBlocker = new CountDownLatch(1);
+        AtomicBoolean blockerDone = new AtomicBoolean();
+        Task<String, Void> blocker = runtime.tasks().create("blocker", t -> blockerDone.set(true), null);
+        blocker.runInThread(t -> {
+            blockerStarted.countDown();
+            releaseBlocker.await();
+        }, null, context);
+        TestSupport.await(blockerStarted); // the only platform thread is busy: the next job queues
+
+        ThreadWorker worker = new ThreadWorker();
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        Task<String, String> queued = runtime.tasks().create("queued", t -> seen.set(t.propagateError()), null);
+        queued.runInThread(worker, null, context);
+        assertEquals(TaskState.QUEUED, queued.state());
+        assertNull(runtime.inspector().find(queued.id()).orElseThrow().thread());
+        assertTrue(queued.cancel(true));
+        assertFalse(worker.isInterrupted(), "the worker object was interrupted as if it were the running thread");
+
+        releaseBlocker.countDown();
+        TestSupport.driveUntil(context, () -> blockerDone.get() && seen.get() != null);
+        assertInstanceOf(TaskCancelledException.class, seen.get());
+    }
+
     @BothRunners
     void inspectorCancelsATaskInFlight(boolean virtualThreads) {
         start(virtualThreads);
