@@ -20,6 +20,7 @@ import task.api.TaskWorker;
 import task.impl.loop.EventLoop;
 import task.impl.loop.LoopBacked;
 import task.impl.runner.AbandonableJob;
+import task.impl.runner.BatchingThread;
 
 /**
  * A task: where it runs its worker, where it completes, and where it
@@ -529,6 +530,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if ((addFlags(AWAITED) & FINISHED) != 0) {
             return true;
         }
+        BatchingThread.releaseHeld(); // the task's worker may wait for a wake-up this thread holds
         synchronized (this) {
             while ((state & FINISHED) == 0) {
                 long left = deadlineNanos - System.nanoTime();
@@ -783,6 +785,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 break;
             }
         }
+        BatchingThread.releaseHeld(); // the worker may wait for a wake-up this thread holds
         boolean interrupted = parkUntil(WORKER_DONE);
         Throwable failure = null;
         int claimed = claim();

@@ -19,6 +19,7 @@ import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
 import task.impl.log.Reporter;
+import task.impl.runner.BatchingThread;
 
 /**
  * The event context: a loop that runs posted events, timers and I/O watches
@@ -81,7 +82,7 @@ public final class EventLoop implements EventContext {
     private final String name;
     private final Reporter reporter;
     private final boolean userClosable;
-    private final Thread ownThread;
+    private final BatchingThread ownThread;
     /**
      * PostedEvents (from post) and self-claiming events (from postClaimed).
      * Many producers, one consumer (the driver): JCTools' chunked array
@@ -105,7 +106,7 @@ public final class EventLoop implements EventContext {
         this.name = requireName(name);
         this.reporter = Objects.requireNonNull(reporter, "reporter");
         this.userClosable = userClosable;
-        this.ownThread = ownThread ? new Thread(this::runOwnThread, this.name) : null;
+        this.ownThread = ownThread ? new BatchingThread(this::runOwnThread, this.name) : null;
     }
 
     /**
@@ -293,6 +294,9 @@ public final class EventLoop implements EventContext {
 
     @Override
     public boolean iterate(boolean mayBlock) {
+        if (mayBlock) {
+            BatchingThread.releaseHeld(); // a context's thread may drive another one from a callback
+        }
         Thread me = Thread.currentThread();
         boolean acquired = false;
         if (driver != me) {
@@ -342,6 +346,20 @@ public final class EventLoop implements EventContext {
                 waitNanos = 0;
             }
         }
+        if (ownThread == null) {
+            return waitAndDispatch(waitNanos);
+        }
+        // One batch per iteration: the worker wake-ups its events need are given once, at its end.
+        ownThread.beginBatch();
+        try {
+            return waitAndDispatch(waitNanos);
+        } finally {
+            ownThread.endBatch();
+        }
+    }
+
+    /** The rest of an iteration: wait up to {@code waitNanos}, then I/O, due timers, posted events. */
+    private boolean waitAndDispatch(long waitNanos) {
         boolean dispatched;
         try {
             dispatched = watches.waitAndDispatch(waitNanos);
@@ -513,6 +531,7 @@ public final class EventLoop implements EventContext {
         if (inContext()) {
             return;
         }
+        BatchingThread.releaseHeld();
         boolean interrupted = false;
         while (true) {
             try {

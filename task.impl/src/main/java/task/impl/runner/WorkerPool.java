@@ -110,6 +110,23 @@ final class WorkerPool {
             // exclusive, so whoever polls the job abandons it, once.
             abandonQueued();
         } else if (spinning.get() == 0) {
+            // An event context's thread in a batch holds the wake-up until
+            // the batch ends (see BatchingThread): once per batch, not per job.
+            Thread me = Thread.currentThread();
+            if (!(me instanceof BatchingThread && ((BatchingThread) me).hold(this))) {
+                signal();
+            }
+        }
+    }
+
+    /**
+     * A held wake-up, given: signals unless the held jobs are taken or a
+     * worker spins. The jobs were queued (each offer fenced) before this
+     * reads {@code spinning}, so the Dekker argument of {@link #execute}
+     * holds. On the batching thread that held it.
+     */
+    void signalIfStillNeeded() {
+        if (!queue.isEmpty() && spinning.get() == 0 && !stopped) {
             signal();
         }
     }

@@ -19,13 +19,16 @@ import task.impl.log.Reporter;
  * queue of jobs (JCTools, in chunks: no node per job). A worker runs jobs
  * while the queue has some, then spins briefly (polls with
  * {@code onSpinWait}, then with {@code yield}: tens of microseconds; at most
- * half the cores' worth of workers spin at once, the others poll once), then
+ * {@code WorkerPool.maxSpinners} workers spin at once, the others poll
+ * once; platform workers on two cores never spin), then
  * parks (platform threads, up to keepAlive, then it leaves) or leaves
  * (virtual threads, cheap to start again). A producer offers its job and
  * then does as little as it can: if a worker is spinning, nothing; else it
  * wakes one parked worker; else it starts one (platform threads: below the
  * maximum; virtual threads: always, so that a job never waits behind a
- * blocked one, each blocked job holding its own thread).
+ * blocked one, each blocked job holding its own thread). An event
+ * context's own thread ({@link BatchingThread}) holds that wake-up until its
+ * batch of events ends: one per batch, not one per job.
  * <p>
  * <b>Worker states:</b> RUNNING a job; SPINNING, counted in
  * {@code spinning}; PARKED, on the lock-guarded idle stack, counted in

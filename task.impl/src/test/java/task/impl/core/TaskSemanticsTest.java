@@ -441,6 +441,29 @@ class TaskSemanticsTest {
         assertTrue(callbackInContext.get());
     }
 
+    /**
+     * A context's own thread holds worker wake-ups until its batch of events
+     * ends; waiting for a task in the batch must give them first, or the
+     * wait never ends when every worker is parked. Many rounds, so that the
+     * workers are parked (or gone) when most of them start.
+     */
+    @BothRunners
+    void waitThreadInACallbackOfAContextsOwnThreadGetsItsWorkerRun(boolean virtualThreads) throws Exception {
+        start(virtualThreads);
+        EventContext context = runtime.contexts().start("wait-in-own-thread");
+        for (int round = 0; round < 200; round++) {
+            int expected = round;
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            context.post(() -> {
+                Task<String, Integer> task = runtime.tasks().create("s", t -> { }, null);
+                task.runInThread(t -> t.setResult(expected, null), null, context);
+                task.waitThread();
+                result.complete(expected);
+            });
+            assertEquals(expected, TestSupport.get(result));
+        }
+    }
+
     @BothRunners
     void waitThreadOnTheContextThreadAfterTheWorkerReturned(boolean virtualThreads) {
         start(virtualThreads);
