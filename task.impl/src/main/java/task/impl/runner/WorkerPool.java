@@ -39,16 +39,15 @@ final class WorkerPool {
     final boolean parks;
     /**
      * The most workers spinning at once, the asking one included; the others
-     * poll once and park or leave. Spinners take cores from the producers
-     * (the event loops, which spin briefly themselves): platform threads
-     * spin only where cores are left over, one per two beyond the first two
-     * (on two cores, measured: spinning workers doubled the round-trip
-     * latency and did not raise throughput). Virtual workers spin where half
-     * the cores allow, at least one: a virtual worker that stops leaves, and
-     * starting its successor costs more than the spin (measured on two cores:
-     * half the latency with one spinner). The bound also keeps a burst of
-     * blocked virtual workers waking together from each spinning in turn
-     * (Go's scheduler bounds its spinners likewise).
+     * poll once and park or leave. A spinner holds a core the producers (the
+     * event loops, which spin briefly themselves) need, so workers spin only
+     * where cores are left over: one per two cores beyond the first two, none
+     * on two cores. Measured there, with the round-trip benchmark: a spinning
+     * platform worker doubled the median latency, and a spinning virtual
+     * worker halved its latency but halved the throughput too; an event
+     * loop's batched wake-ups (see BatchingThread) keep parked workers cheap.
+     * The bound also keeps a burst of blocked virtual workers waking together
+     * from each spinning in turn (Go's scheduler bounds its spinners likewise).
      */
     final int maxSpinners;
     /** How long a parked worker waits for work before it leaves, in nanoseconds. */
@@ -81,7 +80,7 @@ final class WorkerPool {
         this.factory = factory;
         this.parks = parks;
         int cores = Runtime.getRuntime().availableProcessors();
-        this.maxSpinners = parks ? Math.max(0, (cores - 2) / 2) : Math.max(1, cores / 2);
+        this.maxSpinners = Math.max(0, (cores - 2) / 2);
         this.maxThreads = maxThreads;
         this.keepAliveNanos = keepAliveNanos;
     }

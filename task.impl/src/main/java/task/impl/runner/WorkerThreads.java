@@ -20,7 +20,7 @@ import task.impl.log.Reporter;
  * while the queue has some, then spins briefly (polls with
  * {@code onSpinWait}, then with {@code yield}: tens of microseconds; at most
  * {@code WorkerPool.maxSpinners} workers spin at once, the others poll
- * once; platform workers on two cores never spin), then
+ * once; on two cores workers never spin), then
  * parks (platform threads, up to keepAlive, then it leaves) or leaves
  * (virtual threads, cheap to start again). A producer offers its job and
  * then does as little as it can: if a worker is spinning, nothing; else it
