@@ -47,7 +47,8 @@ import task.impl.runner.BatchingThread;
  * busy-waiting, then yielding the processor) before it blocks: a completion
  * that arrives meanwhile costs neither its poster a wake-up (a system call)
  * nor the loop a sleep. An idle loop spins once, after its last event, and
- * then sleeps: idle costs nothing. I/O readiness is seen when the spin ends.
+ * then sleeps: idle costs nothing. A loop with I/O watches does not spin: it
+ * waits in its selector, which sees readiness at once (a spin would not).
  * <p>
  * <b>Close race:</b> a poster offers, then re-reads {@code state}; the
  * closing driver sets CLOSING, then drains until the queue is empty. Either
@@ -337,7 +338,7 @@ public final class EventLoop implements EventContext {
     /** One iteration on the driving thread: wait, then I/O, due timers, posted events. */
     private boolean iterateOnce(boolean mayBlock, boolean spinFirst) {
         long waitNanos = mayBlock ? nanosUntilNextTimer() : 0;
-        if (waitNanos > 0 && spinFirst && awaitPostedBriefly()) {
+        if (waitNanos > 0 && spinFirst && !watches.any() && awaitPostedBriefly()) {
             waitNanos = 0;
         }
         if (waitNanos > 0) {

@@ -50,6 +50,16 @@ final class Watches {
         return true;
     }
 
+    /**
+     * @return true if some channel is watched (or a cancelled key awaits
+     *         deregistration): readiness then needs the selector. On the
+     *         driving thread.
+     */
+    boolean any() {
+        Selector current = selector;
+        return current != null && !current.keys().isEmpty();
+    }
+
     void add(IoWatch watch) {
         if (!watch.isActive()) {
             return;
