@@ -174,6 +174,13 @@ public final class BenchMain {
                 put("latency.p99", peer, primary.getStatistics().getPercentile(99.0));
             }
         }
+        List<String> command = javaCommand("-Xmx256m");
+        command.add(WakeupFloor.class.getName());
+        command.add(quick ? "20000" : "200000");
+        progress("one thread wake-up (park/unpark ping-pong), the floor under the latency rows");
+        for (String[] line : runForResults(command, 300)) {
+            put("wakeup." + line[2], "floor", Double.parseDouble(line[3]));
+        }
     }
 
     private void listener() throws Exception {
@@ -284,8 +291,11 @@ public final class BenchMain {
                     get("throughput", mine), peerFigures("throughput"), null, 1.5, "ratio >= 1.5", "%,.0f");
         }
         for (String mine : ours) {
-            table.row("Latency median " + label(mine), "us", false, get("latency.p50", mine),
+            Row median = table.row("Latency median " + label(mine), "us", false, get("latency.p50", mine),
                     peerFigures("latency.p50"), null, 0.5, "ratio <= 0.5", "%.1f");
+            median.note = String.format(Locale.ROOT, "one thread wake-up on this machine (park/unpark"
+                    + " ping-pong, one way): median %.1f us, p99 %.1f us", nanIfAbsent(get("wakeup.p50", "floor")),
+                    nanIfAbsent(get("wakeup.p99", "floor")));
             table.row("Latency p99 " + label(mine), "us", false, get("latency.p99", mine),
                     peerFigures("latency.p99"), null, 1.0, "ratio <= 1.0", "%.1f");
         }
@@ -319,6 +329,10 @@ public final class BenchMain {
                 acceptPeers, null, 0.9, ">= 0.9 x faster of ServerSocket/NIO loop", "%,.0f");
         listener.note = listenerNote(acceptPeers);
         return table;
+    }
+
+    private static double nanIfAbsent(Double value) {
+        return value == null ? Double.NaN : value;
     }
 
     private String label(String peer) {

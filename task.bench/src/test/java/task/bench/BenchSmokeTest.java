@@ -93,6 +93,13 @@ class BenchSmokeTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void wakeupFloorTimesItsHops() throws Exception {
+        double[] micros = WakeupFloor.measure(2_000);
+        assertTrue(micros[0] > 0 && micros[1] >= micros[0], micros[0] + " / " + micros[1]);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void listenerAcceptRunsForEveryServer() throws Exception {
         String[] servers = { AcceptServers.OURS, AcceptServers.SERVER_SOCKET, AcceptServers.NIO };
         Collection<RunResult> results = new Runner(new OptionsBuilder()
