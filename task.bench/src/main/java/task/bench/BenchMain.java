@@ -177,7 +177,7 @@ public final class BenchMain {
         List<String> command = javaCommand("-Xmx256m");
         command.add(WakeupFloor.class.getName());
         command.add(quick ? "20000" : "200000");
-        progress("one thread wake-up (park/unpark ping-pong), the floor under the latency rows");
+        progress("one thread wake-up with every core otherwise idle (park/unpark ping-pong)");
         for (String[] line : runForResults(command, 300)) {
             put("wakeup." + line[2], "floor", Double.parseDouble(line[3]));
         }
@@ -293,8 +293,8 @@ public final class BenchMain {
         for (String mine : ours) {
             Row median = table.row("Latency median " + label(mine), "us", false, get("latency.p50", mine),
                     peerFigures("latency.p50"), null, 0.5, "ratio <= 0.5", "%.1f");
-            median.note = String.format(Locale.ROOT, "one thread wake-up on this machine (park/unpark"
-                    + " ping-pong, one way): median %.1f us, p99 %.1f us", nanIfAbsent(get("wakeup.p50", "floor")),
+            median.note = String.format(Locale.ROOT, "one thread wake-up with every core otherwise idle"
+                    + " (park/unpark ping-pong, one way): median %.1f us, p99 %.1f us", nanIfAbsent(get("wakeup.p50", "floor")),
                     nanIfAbsent(get("wakeup.p99", "floor")));
             table.row("Latency p99 " + label(mine), "us", false, get("latency.p99", mine),
                     peerFigures("latency.p99"), null, 1.0, "ratio <= 1.0", "%.1f");

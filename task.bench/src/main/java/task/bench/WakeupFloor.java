@@ -4,11 +4,14 @@ import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The cost of one thread wake-up on this machine (not JMH): two platform
- * threads hand a token back and forth, each parking until the other
- * unparks it; half a round trip is one hop from {@code unpark} to the parked
- * thread running. A round trip that must wake a parked thread can be no
- * faster than this, whatever the runtime: the floor under the latency rows.
+ * The cost of one thread wake-up on a machine with nothing else to do (not
+ * JMH): two platform threads hand a token back and forth, each parking
+ * until the other unparks it; half a round trip is one hop from
+ * {@code unpark} to the parked thread running. Here every core may go idle
+ * between hops, so each hop also pays for waking a sleeping core (on a
+ * virtual machine, a virtual CPU): the price a runtime pays when all its
+ * threads park. The latency benchmark keeps a core busy (its own thread
+ * spins), so the wake-ups in its round trips cost less than this.
  * <p>
  * {@code java task.bench.WakeupFloor EXCHANGES} prints
  * {@code RESULT wakeup p50 MICROS} and {@code RESULT wakeup p99 MICROS}.
