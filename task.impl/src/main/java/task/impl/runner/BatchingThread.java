@@ -28,7 +28,7 @@ public final class BatchingThread extends Thread {
     private int heldCount;
 
     /**
-     * A daemon-less thread like {@link Thread#Thread(Runnable, String)}.
+     * A thread as {@link Thread#Thread(Runnable, String)} makes it.
      *
      * @param body what the thread runs: the context's loop
      * @param name the thread's name

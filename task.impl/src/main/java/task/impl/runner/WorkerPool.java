@@ -27,8 +27,15 @@ import task.impl.log.Reporter;
  * waking and retiring a worker, and stopping.
  */
 final class WorkerPool {
-    /** Jobs per chunk of the queue: a chunk is allocated per this many jobs, not a node per job. */
+    /** Jobs per chunk of the queue: no node per job. */
     private static final int CHUNK = 1024;
+    /**
+     * Chunks kept for reuse: a backlog of up to 4,096 jobs allocates nothing.
+     * Enough that a chunk is reused only long after its last job was taken
+     * (a producer reusing a chunk waits for a slow consumer still clearing
+     * its slot; with two pooled chunks of 256 that wait was a quarter of the
+     * event loop's time in the round-trip benchmark).
+     */
     private static final int POOLED_CHUNKS = 4;
 
     /** The jobs not yet taken; polling is exclusive, so each job is taken once. */
@@ -259,20 +266,7 @@ final class WorkerPool {
      * @return true if it must look for work again (counted spinning), false if it has left
      */
     boolean expire(Worker worker) {
-        lock.lock();
-        try {
-            if (worker.woken) {
-                return true;
-            }
-            roster.removeIdle(worker);
-            if (stays(worker)) {
-                return true;
-            }
-        } finally {
-            lock.unlock();
-        }
-        afterLeaving();
-        return false;
+        return leave(worker, true);
     }
 
     /**
@@ -284,8 +278,19 @@ final class WorkerPool {
      * @return true if it must look for work again (counted spinning), false if it has left
      */
     boolean leave(Worker worker) {
+        return leave(worker, false);
+    }
+
+    /** {@link #expire} ({@code parked}: off the idle stack first) or {@link #leave}, in one hold of the lock. */
+    private boolean leave(Worker worker, boolean parked) {
         lock.lock();
         try {
+            if (parked) {
+                if (worker.woken) {
+                    return true;
+                }
+                roster.removeIdle(worker);
+            }
             if (stays(worker)) {
                 return true;
             }
