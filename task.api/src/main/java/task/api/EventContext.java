@@ -22,8 +22,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * reported to the log (the OSGi Log Service, or {@link System.Logger} outside
  * OSGi) and never stops the loop. Callbacks must not block (as on any event
  * loop): a context with its own thread runs its events in batches and may
- * hand the workers the callbacks start to the runner's threads when the
- * batch ends; {@link Task#waitThread()}, the one blocking wait the API
+ * hand the workers the callbacks start to the runner's threads only when
+ * the batch ends, so a callback that blocks until such a worker has run may
+ * wait long; {@link Task#waitThread()}, the one blocking wait the API
  * offers, hands them over first.
  * <p>
  * Threading: every method may be called from any thread unless it says

@@ -15,8 +15,10 @@ import java.util.Arrays;
  * A thread that blocks while a batch runs must first give what it holds
  * ({@link #releaseHeld()}): the runtime does so wherever it blocks (waiting
  * for a task, for a context to close, driving another context). Callbacks
- * must not block otherwise; one that waits for a worker it has just started,
- * some other way, may wait until its batch ends.
+ * must not block otherwise: one that waits some other way for a worker it
+ * has just started, while every worker is parked, waits until a parked
+ * platform worker's keep-alive runs out (it then looks at the queue before
+ * it leaves) or, with virtual threads, until another job wakes a worker.
  * <p>
  * Threading: every method but the constructor on this thread only.
  */
