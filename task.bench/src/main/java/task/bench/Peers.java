@@ -211,54 +211,20 @@ public final class Peers {
         }
     }
 
-    /** Plain JDK executors: a fixed pool of workers, a single-thread executor as the loop. */
-    static final class Jdk implements Peer {
-        private final Loop loop = new Loop("jdk-loop");
-        private final ExecutorService worker;
-
-        Jdk(int workers) {
-            this.worker = workerPool("jdk-worker-", workers);
-        }
-
-        @Override
-        public String name() {
-            return JDK;
-        }
-
-        @Override
-        public void onLoop(Runnable action) {
-            loop.executor.execute(action);
-        }
-
-        @Override
-        public void roundTrip(long input, LongUnaryOperator work, LongConsumer callback) {
-            ExecutorService back = loop.executor;
-            worker.execute(() -> {
-                long result = work.applyAsLong(input);
-                back.execute(() -> callback.accept(result));
-            });
-        }
-
-        @Override
-        public boolean onLoopThread() {
-            return Thread.currentThread() == loop.thread;
-        }
-
-        @Override
-        public void close() {
-            shutdown(worker, loop.executor);
-        }
-    }
-
-    /** CompletableFuture: supplyAsync on the workers (or the common pool), thenAcceptAsync on the loop. */
-    static final class Cf implements Peer {
+    /**
+     * The JDK-based peers' common part: a single-thread executor as the loop
+     * and a fixed pool of workers (none: the library's default executor).
+     */
+    abstract static class ExecutorPeer implements Peer {
         private final String name;
-        private final Loop loop = new Loop("cf-loop");
-        private final ExecutorService worker;
+        final Loop loop;
+        /** Null where the peer uses its library's default executor. */
+        final ExecutorService worker;
 
-        Cf(String name, int workers) {
+        ExecutorPeer(String name, int workers) {
             this.name = name;
-            this.worker = workers > 0 ? workerPool("cf-worker-", workers) : null;
+            this.loop = new Loop(name + "-loop");
+            this.worker = workers > 0 ? workerPool(name + "-worker-", workers) : null;
         }
 
         @Override
@@ -272,14 +238,6 @@ public final class Peers {
         }
 
         @Override
-        public void roundTrip(long input, LongUnaryOperator work, LongConsumer callback) {
-            CompletableFuture<Long> future = worker != null
-                    ? CompletableFuture.supplyAsync(() -> work.applyAsLong(input), worker)
-                    : CompletableFuture.supplyAsync(() -> work.applyAsLong(input));
-            future.thenAcceptAsync(r -> callback.accept(r), loop.executor);
-        }
-
-        @Override
         public boolean onLoopThread() {
             return Thread.currentThread() == loop.thread;
         }
@@ -290,25 +248,44 @@ public final class Peers {
         }
     }
 
+    /** Plain JDK executors: a fixed pool of workers, a single-thread executor as the loop. */
+    static final class Jdk extends ExecutorPeer {
+        Jdk(int workers) {
+            super(JDK, workers);
+        }
+
+        @Override
+        public void roundTrip(long input, LongUnaryOperator work, LongConsumer callback) {
+            ExecutorService back = loop.executor;
+            worker.execute(() -> {
+                long result = work.applyAsLong(input);
+                back.execute(() -> callback.accept(result));
+            });
+        }
+    }
+
+    /** CompletableFuture: supplyAsync on the workers (or the common pool), thenAcceptAsync on the loop. */
+    static final class Cf extends ExecutorPeer {
+        Cf(String name, int workers) {
+            super(name, workers);
+        }
+
+        @Override
+        public void roundTrip(long input, LongUnaryOperator work, LongConsumer callback) {
+            CompletableFuture<Long> future = worker != null
+                    ? CompletableFuture.supplyAsync(() -> work.applyAsLong(input), worker)
+                    : CompletableFuture.supplyAsync(() -> work.applyAsLong(input));
+            future.thenAcceptAsync(r -> callback.accept(r), loop.executor);
+        }
+    }
+
     /** OSGi Promises 1.3: a Deferred of a PromiseFactory whose callback executor is the loop. */
-    static final class Promises implements Peer {
-        private final Loop loop = new Loop("promise-loop");
-        private final ExecutorService worker;
+    static final class Promises extends ExecutorPeer {
         private final PromiseFactory factory;
 
         Promises(int workers) {
-            this.worker = workerPool("promise-worker-", workers);
+            super(PROMISE, workers);
             this.factory = new PromiseFactory(loop.executor);
-        }
-
-        @Override
-        public String name() {
-            return PROMISE;
-        }
-
-        @Override
-        public void onLoop(Runnable action) {
-            loop.executor.execute(action);
         }
 
         @Override
@@ -316,16 +293,6 @@ public final class Peers {
             Deferred<Long> deferred = factory.deferred();
             deferred.getPromise().onSuccess(r -> callback.accept(r));
             worker.execute(() -> deferred.resolve(work.applyAsLong(input)));
-        }
-
-        @Override
-        public boolean onLoopThread() {
-            return Thread.currentThread() == loop.thread;
-        }
-
-        @Override
-        public void close() {
-            shutdown(worker, loop.executor);
         }
     }
 

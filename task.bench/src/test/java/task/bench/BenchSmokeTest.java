@@ -38,11 +38,16 @@ class BenchSmokeTest {
         ListenerBench.smoke = false;
     }
 
-    private static Collection<RunResult> runBriefly(Class<?> benchmark) throws Exception {
-        List<String> peers = Peers.standard();
+    private static void runBriefly(Class<?> benchmark) throws Exception {
+        runBriefly(benchmark, "peer", Peers.standard());
+    }
+
+    /** One very short measurement of {@code benchmark} per value of {@code param}; each must measure something. */
+    private static void runBriefly(Class<?> benchmark, String param, List<String> values)
+            throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
-                .param("peer", peers.toArray(new String[0]))
+                .param(param, values.toArray(new String[0]))
                 .forks(0)
                 .threads(1)
                 .warmupIterations(0)
@@ -51,12 +56,11 @@ class BenchSmokeTest {
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT)
                 .build()).run();
-        assertEquals(peers.size(), results.size(), "one result per peer");
+        assertEquals(values.size(), results.size(), "one result per " + param);
         for (RunResult result : results) {
             assertTrue(result.getPrimaryResult().getSampleCount() > 0,
-                    result.getParams().getParam("peer") + " measured nothing");
+                    result.getParams().getParam(param) + " measured nothing");
         }
-        return results;
     }
 
     @Test
@@ -101,23 +105,8 @@ class BenchSmokeTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void listenerAcceptRunsForEveryServer() throws Exception {
-        String[] servers = { AcceptServers.OURS, AcceptServers.SERVER_SOCKET, AcceptServers.NIO };
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include("^" + ListenerBench.class.getName().replace(".", "\\.") + "\\.")
-                .param("server", servers)
-                .forks(0)
-                .threads(1)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .shouldFailOnError(true)
-                .verbosity(VerboseMode.SILENT)
-                .build()).run();
-        assertEquals(servers.length, results.size(), "one result per server");
-        for (RunResult result : results) {
-            assertTrue(result.getPrimaryResult().getSampleCount() > 0,
-                    result.getParams().getParam("server") + " measured nothing");
-        }
+        runBriefly(ListenerBench.class, "server",
+                List.of(AcceptServers.OURS, AcceptServers.SERVER_SOCKET, AcceptServers.NIO));
     }
 
     @Test
