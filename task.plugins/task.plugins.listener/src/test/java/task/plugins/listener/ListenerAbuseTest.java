@@ -111,16 +111,29 @@ class ListenerAbuseTest {
 
     @Test
     void aNetListenerKeepsAcceptingThroughVanishingResettingThrowingAndSlowClients() throws Exception {
+        measuredFlood("listener flood", (connections, seed, log) -> flood(connections, seed, log).toString());
+    }
+
+    /** A flood of the given size, seeded, logging into the given capture; returns its counts. */
+    private interface Flood {
+        String run(int connections, long seed, LogCapture log) throws Exception;
+    }
+
+    /**
+     * Runs {@code flood} once to warm up (the JDK opens some descriptors once
+     * per JVM), then once more between two snapshots of the process's open
+     * descriptors, which must be equal.
+     */
+    private static void measuredFlood(String name, Flood flood) throws Exception {
         long seed = StressMode.seed();
         try (LogCapture log = new LogCapture("task.plugins.listener", "task.runtime")) {
-            flood(WARM_UP, seed, log);
+            flood.run(WARM_UP, seed, log);
             long fdsBefore = OpenFiles.count();
             Map<String, String> tableBefore = OpenFiles.list();
             long start = System.nanoTime();
-            FloodResult result = flood(CONNECTIONS, seed, log);
+            String counts = flood.run(CONNECTIONS, seed, log);
             long fdsAfter = OpenFiles.count();
-            StressMode.summary("listener flood", result + ", fds before=" + fdsBefore + " after=" + fdsAfter, seed,
-                    start);
+            StressMode.summary(name, counts + ", fds before=" + fdsBefore + " after=" + fdsAfter, seed, start);
             assertEquals(fdsBefore, fdsAfter,
                     () -> "descriptors left open by the flood: " + OpenFiles.diff(tableBefore, OpenFiles.list()));
         }
@@ -479,19 +492,7 @@ class ListenerAbuseTest {
 
     @Test
     void theListenOperationsEchoServiceSurvivesAFlood() throws Exception {
-        long seed = StressMode.seed();
-        try (LogCapture log = new LogCapture("task.plugins.listener", "task.runtime")) {
-            echoFlood(WARM_UP, seed, log);
-            long fdsBefore = OpenFiles.count();
-            Map<String, String> tableBefore = OpenFiles.list();
-            long start = System.nanoTime();
-            String counts = echoFlood(CONNECTIONS, seed, log);
-            long fdsAfter = OpenFiles.count();
-            StressMode.summary("listen echo flood", counts + ", fds before=" + fdsBefore + " after=" + fdsAfter,
-                    seed, start);
-            assertEquals(fdsBefore, fdsAfter,
-                    () -> "descriptors left open by the flood: " + OpenFiles.diff(tableBefore, OpenFiles.list()));
-        }
+        measuredFlood("listen echo flood", this::echoFlood);
     }
 
     private String echoFlood(int connections, long seed, LogCapture log) throws Exception {
