@@ -23,7 +23,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
- * Base class of the in-container tests: a Felix framework with the runtime
+ * Base class of the in-container tests: a framework (Felix, or Equinox in the
+ * second failsafe run: whichever FrameworkFactory is on the class path) with the runtime
  * bundles (DS, Config Admin, Metatype, Log, Gogo runtime) and the freshly built
  * task.api and task.impl bundles, all installed by file URI. Pax Exam's own
  * bundles come through pax-url from the local repository, offline (failsafe
