@@ -16,6 +16,7 @@ import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
 
 import task.api.spi.OperationInfo;
 import task.api.spi.OperationService;
@@ -52,6 +53,27 @@ public class PluginBundlesIT extends TaskContainerTest {
 
         resolver.uninstall();
         assertFalse("uninstalled plugin's operation is gone", names().contains("resolve"));
+    }
+
+    /**
+     * An Eclipse product starts no plug-in eagerly unless told to: a plug-in
+     * that declares {@code Bundle-ActivationPolicy: lazy} is started by that
+     * policy (what PDE declares for DS plug-ins), the others stay resolved;
+     * and SCR serves a bundle only once it is active or lazily starting.
+     * Installed that way, the plug-in's operation is served.
+     */
+    @Test
+    public void aPluginStartedTheWayAnEclipseProductStartsPlugInsIsServed() throws Exception {
+        Bundle resolver = install("task.plugins.resolver.bundle");
+        try {
+            if (Constants.ACTIVATION_LAZY.equals(resolver.getHeaders("").get(Constants.BUNDLE_ACTIVATIONPOLICY))) {
+                resolver.start(Bundle.START_ACTIVATION_POLICY);
+            }
+            assertTrue("the plug-in's operation is served", names().contains("resolve"));
+            assertEquals("127.0.0.1:80", GogoShell.execute(shell, "task:resolve 127.0.0.1 80"));
+        } finally {
+            resolver.uninstall();
+        }
     }
 
     @Test
