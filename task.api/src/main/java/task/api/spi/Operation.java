@@ -74,6 +74,10 @@ public interface Operation {
         /**
          * Checks the argument's description.
          *
+         * @param name a short name, such as {@code host}; not null, not blank
+         * @param description what it means and which values it takes; not null
+         * @param required whether it must be given
+         * @throws NullPointerException if {@code name} or {@code description} is null
          * @throws IllegalArgumentException if the name is blank
          */
         public Argument {

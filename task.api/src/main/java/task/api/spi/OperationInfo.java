@@ -17,6 +17,10 @@ public record OperationInfo(String name, String description, List<Operation.Argu
     /**
      * Checks the description and copies the arguments.
      *
+     * @param name the operation's name; not blank
+     * @param description what it does
+     * @param arguments the arguments it takes, copied
+     * @param provider who offers it
      * @throws NullPointerException if anything, or any argument, is null
      * @throws IllegalArgumentException if the name is blank
      */

@@ -22,6 +22,10 @@ public record OperationRequest(String operation, List<String> arguments, EventCo
     /**
      * Copies the arguments.
      *
+     * @param operation the operation's name; not blank
+     * @param arguments the arguments, as given, copied
+     * @param context where the task completes
+     * @param tasks the caller's task service
      * @throws NullPointerException if anything, or any argument, is null
      * @throws IllegalArgumentException if {@code operation} is blank
      */

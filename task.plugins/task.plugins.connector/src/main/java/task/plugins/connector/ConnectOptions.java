@@ -31,6 +31,9 @@ public record ConnectOptions(Duration attemptTimeout, Duration overallTimeout, A
     /**
      * Checks the options.
      *
+     * @param attemptTimeout how long one address may take
+     * @param overallTimeout how long the whole connect may take
+     * @param family which resolved addresses to try
      * @throws NullPointerException if any component is null, naming it
      * @throws IllegalArgumentException if a timeout is zero, negative or more
      *         than {@link #MAX_TIMEOUT}; the message starts with "connect: "
