@@ -23,8 +23,12 @@ import task.plugins.resolver.internal.Resolution;
  * socket address that is not an {@link InetSocketAddress}) pass through
  * unchanged, without a lookup or a thread.</li>
  * <li>A resolved {@link InetSocketAddress}, or an unresolved one whose host
- * is a numeric IPv4 or IPv6 address (decided on the text, with no lookup),
- * passes straight through, without a thread.</li>
+ * is a numeric IPv4 or IPv6 address (decided on the text, and converted
+ * from its digits, never by a lookup), passes straight through, without a
+ * thread. A host that some resolver could read as a number but that is not
+ * a dotted quad or an IPv6 address ({@code 127.1}, {@code 0x7f.0.0.1},
+ * {@code 127.0.0.1.}) is refused, as {@link SocketAddresses#parse} refuses
+ * it, so that no DNS server decides where it goes.</li>
  * <li>Anything else is looked up with the system resolver; a success always
  * has at least one address.</li>
  * </ul>
@@ -54,7 +58,8 @@ public final class NameResolver {
      *         internet address
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the host is empty ("resolve: host
-     *         not specified") or malformed (the message names it)
+     *         not specified") or malformed, numeric-looking forms other than
+     *         a dotted quad or an IPv6 address included (the message names it)
      * @throws UnknownHostException if the lookup fails or finds no address of
      *         the family, or a numeric address is of the wrong family; the
      *         message names host, port and cause

@@ -35,7 +35,8 @@ public final class SocketAddresses {
      * <ul>
      * <li>{@code host:port}, where host is a DNS name (letters, digits and
      * '-', labels of at most 63 characters, at most 253 in all, optionally
-     * ending in '.') or a dotted-quad IPv4 address;</li>
+     * ending in '.') or a dotted-quad IPv4 address (four decimal numbers
+     * 0..255 without leading zeros, and no final '.');</li>
      * <li>{@code [ipv6]:port}, an IPv6 literal in brackets (a {@code %scope}
      * is allowed);</li>
      * <li>{@code host}, {@code [ipv6]} or a bare IPv6 literal without a port,
@@ -47,6 +48,16 @@ public final class SocketAddresses {
      * ({@link InetSocketAddress#createUnresolved(String, int)}), names and
      * numeric addresses alike, so that parsing never blocks; pass them to
      * {@link NameResolver} to get numeric addresses.
+     * <p>
+     * Numeric or name is decided on the text alone, and a numeric host is
+     * never looked up: a host that any resolver could read as a number (one
+     * with a ':', or whose last label, ignoring a final '.', is a decimal or
+     * {@code 0x} hex number) must be a dotted quad or an IPv6 address, which
+     * {@link NameResolver} converts from the digits; other such hosts
+     * ({@code 127.1}, {@code 2130706433}, {@code 0x7f.0.0.1},
+     * {@code 010.0.0.1}, {@code 127.0.0.1.}) are refused rather than left
+     * to a resolver to read one way or another. Every other host is a name,
+     * and may end in '.' as a fully qualified one does ({@code localhost.}).
      *
      * @param operation the operation the text belongs to, named in messages;
      *        not null
@@ -61,8 +72,9 @@ public final class SocketAddresses {
      *         malformed (empty host, port not a number, port outside
      *         0..65535, a missing required port, {@code host:port:extra}, a
      *         label longer than 63 or a name longer than 253 characters, an
-     *         illegal character, an empty UNIX path); the message starts with
-     *         "{@code operation}: " and quotes the value
+     *         illegal character, a host that looks numeric but is neither a
+     *         dotted quad nor an IPv6 address, an empty UNIX path); the
+     *         message starts with "{@code operation}: " and quotes the value
      */
     public static SocketAddress parse(String operation, String text, boolean portRequired) {
         Objects.requireNonNull(operation, "operation");
@@ -138,8 +150,9 @@ public final class SocketAddresses {
 
     /**
      * Checks a host given on its own, as in {@code resolve HOST PORT}: a DNS
-     * name or IPv4 address as {@link #parse} accepts them, or an IPv6
-     * address with or without brackets. No lookup is made.
+     * name or IPv4 address as {@link #parse} accepts them (and refuses other
+     * numeric-looking hosts as it does), or an IPv6 address with or without
+     * brackets. No lookup is made.
      *
      * @param operation the operation, named in messages; not null
      * @param text the host; null or empty is an {@link IllegalArgumentException}
@@ -189,7 +202,8 @@ public final class SocketAddresses {
     }
 
     /**
-     * Checks a host name or IPv4 address (no colons) found in {@code whole}.
+     * Checks a host name or IPv4 address (no colons) found in {@code whole},
+     * refusing any other host that {@link Literals#looksNumeric looks numeric}.
      */
     private static void checkHost(String operation, String host, String whole) {
         if (host.isEmpty()) {
@@ -197,13 +211,10 @@ public final class SocketAddresses {
         }
         String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         int start = 0;
-        String last = null;
         while (start <= name.length()) {
             int dot = name.indexOf('.', start);
             int end = dot < 0 ? name.length() : dot;
-            String label = name.substring(start, end);
-            checkLabel(operation, label, whole);
-            last = label;
+            checkLabel(operation, name.substring(start, end), whole);
             if (dot < 0) {
                 break;
             }
@@ -214,11 +225,13 @@ public final class SocketAddresses {
             throw bad(operation, "host name longer than " + MAX_NAME + " characters (" + name.length() + "):",
                     whole);
         }
-        // A top-level label is never all digits (RFC 3696), so such a host
-        // must be an IPv4 address; checking here keeps "999.1.1.1" or
-        // "1.2.3" from reaching a resolver that might read it some other way.
-        if (last.chars().allMatch(c -> c >= '0' && c <= '9') && !Literals.isIpv4(name)) {
-            throw bad(operation, "not a valid IPv4 address:", whole);
+        // What a resolver could read as a number must be the one spelling we
+        // convert ourselves, or a resolver, even a DNS server, would decide
+        // where "127.1", "0x7f.0.0.1" or "127.0.0.1." goes (see Literals).
+        if (Literals.looksNumeric(host) && !Literals.isIpv4(host)) {
+            throw bad(operation, Literals.isIpv4(name)
+                    ? "not a valid IPv4 address (a numeric address takes no final '.'):"
+                    : "not a valid IPv4 address (four decimal numbers 0..255, without leading zeros):", whole);
         }
     }
 

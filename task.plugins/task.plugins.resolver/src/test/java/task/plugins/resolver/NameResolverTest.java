@@ -17,6 +17,7 @@ import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,6 +149,46 @@ class NameResolverTest {
         assertEquals("[::1]:9", SocketAddresses.format(NameResolver.resolve(unresolved("[::1]", 9), AddressFamily.ANY).get(0)));
         InetSocketAddress resolved = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 5);
         assertEquals(List.of(resolved), NameResolver.resolve(resolved, AddressFamily.IPV4));
+    }
+
+    /**
+     * Regression (issue 9): "127.0.0.1." passed as numeric, then went to the
+     * system resolver as a name; now it, and every host that a resolver could
+     * read as a number without being a dotted quad, is refused before
+     * anything starts.
+     */
+    @Test
+    void numericLookingHostsAreRefusedNotLookedUp() {
+        for (String host : new String[] {"127.0.0.1.", "0x7f000001", "1.2.3.0x4", "0x"}) {
+            IllegalArgumentException sync = assertThrows(IllegalArgumentException.class,
+                    () -> NameResolver.resolve(unresolved(host, 80), AddressFamily.ANY), host);
+            assertTrue(sync.getMessage().startsWith("resolve: not a valid IPv4 address"), sync.getMessage());
+            assertTrue(sync.getMessage().endsWith(" '" + host + "'"), sync.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> NameResolver.resolve(runtime.tasks(),
+                    unresolved(host, 80), AddressFamily.ANY, context, t -> { }), host);
+        }
+        assertTrue(runtime.inspector().inFlight().isEmpty());
+        assertFalse(context.iterate(false));
+    }
+
+    /** A numeric host is the address its digits spell, a scope number kept, a mapped IPv4 address made IPv4. */
+    @Test
+    void numericHostsAreTheirOwnBytes() throws UnknownHostException {
+        InetSocketAddress v4 = (InetSocketAddress) NameResolver.resolve(unresolved("10.20.30.40", 1), AddressFamily.IPV4)
+                .get(0);
+        assertEquals(List.of(10, 20, 30, 40), unsigned(v4.getAddress().getAddress()));
+        InetSocketAddress mapped = (InetSocketAddress) NameResolver.resolve(unresolved("::FFFF:10.20.30.40", 2),
+                AddressFamily.IPV4).get(0);
+        assertEquals(v4.getAddress(), mapped.getAddress());
+        InetSocketAddress scoped = (InetSocketAddress) NameResolver.resolve(unresolved("[FE80::A%7]", 3),
+                AddressFamily.IPV6).get(0);
+        Inet6Address linkLocal = assertInstanceOf(Inet6Address.class, scoped.getAddress());
+        assertEquals(7, linkLocal.getScopeId());
+        assertEquals("[fe80::a%7]:3", SocketAddresses.format(scoped));
+    }
+
+    private static List<Integer> unsigned(byte[] bytes) {
+        return IntStream.range(0, bytes.length).mapToObj(i -> bytes[i] & 0xff).toList();
     }
 
     @Test

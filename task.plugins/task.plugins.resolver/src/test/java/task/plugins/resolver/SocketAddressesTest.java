@@ -88,12 +88,73 @@ class SocketAddressesTest {
                 Arguments.of("1.2.3:80", true, "not a valid IPv4 address"),
                 Arguments.of("256.0.0.1:80", true, "not a valid IPv4 address"),
                 Arguments.of("010.0.0.1:80", true, "not a valid IPv4 address"),
+                Arguments.of("127.1:80", true, "not a valid IPv4 address"),
+                Arguments.of("2130706433:80", true, "not a valid IPv4 address"),
+                Arguments.of("0x7f.0.0.1:80", true, "not a valid IPv4 address"),
+                Arguments.of("1.2.3.4%x:80", true, "illegal character '%'"),
+                Arguments.of("127.0.0.1 :80", true, "illegal character ' '"),
+                Arguments.of("127.0.0\u0000.1:80", true, "illegal character U+0000"),
+                Arguments.of("\u0661\u0662\u0667.0.0.1:80", true, "illegal character U+0661"),
+                Arguments.of("\uff11\uff12\uff17.0.0.1:80", true, "illegal character U+FF11"),
+                Arguments.of("127\u30020\u30020\u30021:80", true, "illegal character U+3002"),
+                Arguments.of("127.0.0.1..:80", true, "empty label"),
+                Arguments.of("127.1.:80", true, "not a valid IPv4 address"),
+                Arguments.of("2130706433.:80", true, "not a valid IPv4 address"),
+                Arguments.of("0177.0.0.1.:80", true, "not a valid IPv4 address"),
+                Arguments.of("[1.2.3.4]:80", true, "not an IPv6 address"),
+                Arguments.of("[::1].:80", true, "expected ':port'"),
                 Arguments.of("[::1", true, "missing ']'"),
                 Arguments.of("[::1]80", true, "expected ':port'"),
                 Arguments.of("[not:v6]:80", true, "not an IPv6 address"),
                 Arguments.of("[1:2:3:4:5:6:7:8:9]:80", true, "not an IPv6 address"),
                 Arguments.of("unix:", false, "UNIX socket path not specified"),
                 Arguments.of("unix:/tmp/a\u0000b", false, "bad UNIX socket path"));
+    }
+
+    /**
+     * Regression (issue 9): hosts that a resolver reads as numbers (glibc's
+     * inet_aton reads 0x7f000001 and 1.2.3.0x4, the JDK 0X7F and 0x too)
+     * or that a DNS server answers for (127.0.0.1.) were taken for names and
+     * looked up. They must be refused by every entry point.
+     */
+    static Stream<String> numericLookingHosts() {
+        return Stream.of("127.0.0.1.", "10.1.2.3.", "0x7f000001", "0X7F000001", "1.2.3.0x4", "0x7f.", "0x");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("numericLookingHosts")
+    void numericLookingHostIsRefusedByEveryParser(String host) {
+        for (String text : new String[] {host + ":80", host}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SocketAddresses.parse("listen", text, false), text);
+            assertTrue(e.getMessage().startsWith("listen: not a valid IPv4 address"), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" '" + text + "'"), e.getMessage());
+        }
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                () -> SocketAddresses.host("resolve", host));
+        assertTrue(alone.getMessage().startsWith("resolve: not a valid IPv4 address"), alone.getMessage());
+    }
+
+    @Test
+    void trailingDotNumericSaysWhatIsWrong() {
+        assertEquals("connect: not a valid IPv4 address (a numeric address takes no final '.'): '127.0.0.1.:80'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> SocketAddresses.parse("connect", "127.0.0.1.:80", true)).getMessage());
+        assertEquals("connect: not a valid IPv4 address (four decimal numbers 0..255, without leading zeros):"
+                + " '0x7f.1:80'", assertThrows(IllegalArgumentException.class,
+                        () -> SocketAddresses.parse("connect", "0x7f.1:80", true)).getMessage());
+    }
+
+    /** A name may end in '.', as a fully qualified name does; names that merely start with digits are names. */
+    @Test
+    void namesWithAFinalDotOrDigitsStayNames() {
+        for (String host : new String[] {"localhost.", "LOCALHOST.", "1e100.net.", "0x7f.example", "127.0.0.1.example"}) {
+            InetSocketAddress parsed = (InetSocketAddress) SocketAddresses.parse("listen", host + ":80", true);
+            assertTrue(parsed.isUnresolved());
+            assertEquals(host, parsed.getHostString());
+            assertEquals(host, SocketAddresses.host("resolve", host));
+        }
+        assertEquals("FE80::1%eth0", SocketAddresses.host("resolve", "[FE80::1%eth0]"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

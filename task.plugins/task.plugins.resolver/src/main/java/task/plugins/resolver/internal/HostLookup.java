@@ -17,7 +17,10 @@ public interface HostLookup {
      * Looks {@code host} up; may block for as long as the system resolver
      * takes, and is not interruptible.
      *
-     * @param host a name, not null or empty
+     * @param host a name, not null or empty; never a host that
+     *        {@linkplain Literals#looksNumeric looks numeric} (the resolver
+     *        converts or refuses those, so the system resolver never reads
+     *        one its own way)
      * @return the addresses found, at least one
      * @throws UnknownHostException if none was found
      */

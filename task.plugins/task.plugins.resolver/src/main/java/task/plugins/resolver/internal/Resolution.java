@@ -38,11 +38,16 @@ public final class Resolution {
 
     /**
      * Checks an address before anything is started: an internet address
-     * that is not resolved yet must have a well-formed, non-empty host.
+     * that is not resolved yet must have a well-formed, non-empty host, and
+     * one that {@linkplain Literals#looksNumeric looks numeric} must be
+     * {@linkplain Literals#isNumeric numeric}, so that after this check a
+     * host is either converted from its digits or a name (see
+     * {@link Literals}).
      *
      * @param address not null
      * @throws IllegalArgumentException "resolve: host not specified", or
-     *         naming a malformed host
+     *         naming a malformed host or a numeric-looking one that is not a
+     *         dotted quad or an IPv6 address ({@code 127.0.0.1.})
      */
     public static void check(SocketAddress address) {
         if (address instanceof InetSocketAddress && ((InetSocketAddress) address).isUnresolved()) {
@@ -62,7 +67,7 @@ public final class Resolution {
      * @param family which addresses to keep
      * @return a one-element list, or null if a lookup is needed
      * @throws UnknownHostException if the address is numeric but of the
-     *         wrong family, or has an unknown IPv6 scope
+     *         wrong family, or has an IPv6 scope that names no interface here
      */
     static List<SocketAddress> withoutLookup(SocketAddress address, AddressFamily family)
             throws UnknownHostException {
@@ -78,13 +83,13 @@ public final class Resolution {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            if (!Literals.isIpv4(host) && !Literals.isIpv6(host)) {
+            if (!Literals.isNumeric(host)) {
                 return null;
             }
             try {
-                // A literal: getByName parses it without a lookup (an IPv6
-                // scope only consults the local interfaces).
-                numeric = InetAddress.getByName(host);
+                // From the digits, not InetAddress.getByName: that hands
+                // whatever it does not read as numeric to the system resolver.
+                numeric = Literals.address(host);
             } catch (UnknownHostException e) {
                 throw failed(inet, e);
             }
@@ -99,13 +104,16 @@ public final class Resolution {
     /**
      * Looks the address's host up, blocking, and keeps the family's addresses.
      *
-     * @param inet an unresolved address with a checked, non-numeric host
+     * @param inet an unresolved address with a {@linkplain #check checked},
+     *        non-numeric host: a name that looks numeric to no resolver
      * @return at least one numeric address, in the resolver's order
      * @throws UnknownHostException naming host, port and cause
      */
     static List<SocketAddress> lookup(InetSocketAddress inet, AddressFamily family, HostLookup lookup)
             throws UnknownHostException {
         String host = inet.getHostString();
+        // check() refuses, and withoutLookup() converts, every host that looks numeric.
+        assert !Literals.looksNumeric(host) : host;
         InetAddress[] found;
         try {
             found = lookup.lookup(host);

@@ -152,6 +152,9 @@ class ResolveOperationTest {
                 Arguments.of(List.of("localhost:80"), "neither a name nor an IP address", "'localhost:80'"),
                 Arguments.of(List.of(label300), "label longer than 63 characters (300)", "'" + "a".repeat(80)),
                 Arguments.of(List.of("bad_name"), "illegal character '_'", "'bad_name'"),
+                // Regression (issue 9): numeric-looking hosts were looked up as names.
+                Arguments.of(List.of("127.0.0.1."), "takes no final '.'", "'127.0.0.1.'"),
+                Arguments.of(List.of("0x7f000001", "80"), "not a valid IPv4 address", "'0x7f000001'"),
                 Arguments.of(List.of("localhost", "80", "ipv5"), "is not one of any, ipv4, ipv6", "'ipv5'"),
                 Arguments.of(List.of("unix:/tmp/x", "80"), "takes no port", "'80'"),
                 Arguments.of(List.of("unix:"), "UNIX socket path not specified", "'unix:'"));
