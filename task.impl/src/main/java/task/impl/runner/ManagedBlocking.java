@@ -22,7 +22,8 @@ package task.impl.runner;
  * platform worker of ours (a virtual worker, an event context's thread, a
  * client's thread) {@code begin} does nothing and returns false. A nested
  * {@code begin} on a thread already inside one returns false too, so only
- * the outermost counts. Never throws; allocates nothing.
+ * the outermost counts. Never throws (a thread that cannot be started is
+ * reported); allocates nothing unless it starts a thread.
  */
 public final class ManagedBlocking {
     private ManagedBlocking() {

@@ -2,6 +2,7 @@ package task.impl.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -220,6 +221,24 @@ class BlockedWorkersTest {
         release.countDown();
         TestSupport.await(ended);
         assertEquals(1, runner.threadLimit());
+    }
+
+    /** The new settings are checked where the runner starts, naming the setting and the value. */
+    @Test
+    void rejectsBadExtraThreadsAndStarvationIntervals() {
+        Duration second = Duration.ofSeconds(1);
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> WorkerThreads.start("x-", false, 2, -1, second, second, reporter));
+        assertTrue(negative.getMessage().contains("maxExtraThreads") && negative.getMessage().endsWith("got -1"),
+                negative::getMessage);
+        IllegalArgumentException overflow = assertThrows(IllegalArgumentException.class,
+                () -> WorkerThreads.start("x-", false, 2, Integer.MAX_VALUE, second, second, reporter));
+        assertTrue(overflow.getMessage().contains("at most " + (Integer.MAX_VALUE - 2)), overflow::getMessage);
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> TaskRuntime.builder().starvationInterval(Duration.ZERO).start());
+        assertTrue(zero.getMessage().contains("starvationInterval must be positive, got PT0S"), zero::getMessage);
+        assertThrows(NullPointerException.class, () -> TaskRuntime.builder().starvationInterval(null));
+        assertThrows(IllegalArgumentException.class, () -> TaskRuntime.builder().maxExtraThreads(-1).start());
     }
 
     private void awaitRelease() {
