@@ -63,10 +63,13 @@ import task.impl.log.Reporter;
  * limit). A thread is started only while {@code live < limit}, decided under
  * the lock, where
  * {@code limit = min(hardCap, maxPlatformThreads + blocked + grown)} and
- * {@code hardCap = maxPlatformThreads + maxExtraThreads} (by default 64 +
- * 256: the spare threads the JDK's common ForkJoinPool allows for
- * {@code managedBlock}; 0 extra keeps the old strict bound). So no more than
- * {@code hardCap} worker threads are ever alive.
+ * {@code hardCap = maxPlatformThreads + maxExtraThreads}. So no more than
+ * {@code hardCap} worker threads are ever alive. By default 64 + 256, the
+ * spare threads the JDK's common ForkJoinPool allows for
+ * {@code managedBlock}: a fixed number rather than a multiple of the pool,
+ * since what it bounds is what the machine affords (stacks, kernel
+ * threads), not the pool's parallelism. 0 extra threads: a strict bound of
+ * {@code maxPlatformThreads}, no compensation, no watch.
  * <ul>
  * <li>Compensation: each BLOCKED worker raises the limit by one while it
  * blocks, so that a worker waiting for a task it started (GLib's nested
@@ -74,7 +77,9 @@ import task.impl.log.Reporter;
  * {@code ForkJoinPool.managedBlock} does. Virtual workers need none: every
  * job a producer cannot leave to a spinner gets a new virtual thread, and a
  * blocked virtual thread holds no carrier (the JDK's scheduler compensates
- * for the waits that pin one).
+ * for the waits that pin one). At the hard cap a blocked worker gets no
+ * thread: more than {@code maxExtraThreads} workers waiting at once for
+ * tasks queued behind them wait until a thread is free.
  * <li>Growth (GLib's {@code task_pool_manager}, gio/gtask.c): workers that
  * block outside the runtime (a sleep, a latch) cannot be seen, so the pool
  * watches for starvation instead: a producer that finds the pool at its
@@ -83,8 +88,9 @@ import task.impl.log.Reporter;
  * nothing is added to the hot path), parks one interval, and, if jobs are
  * still queued and none was taken, adds one to {@code grown} (while below
  * the cap) and signals. The interval is {@code starvationInterval} (1 s by
- * default), doubled for each thread grown, at most 64 times: a short burst
- * of blocking gets help within seconds, a long one grows slowly. Queue empty
+ * default), doubled for each thread grown, up to 64 times the base (GLib
+ * multiplies its wait by 1.03 per thread): a short burst of blocking gets
+ * help within seconds, a long one grows by a thread a minute at most. Queue empty
  * after an interval: the watch disarms (fence, re-read: a producer that saw
  * it armed armed nothing) and, idle for keepAlive, its thread ends.
  * <li>Shrinking: nothing is stopped when a block ends or a starvation is
@@ -109,8 +115,8 @@ import task.impl.log.Reporter;
  * worker that will poll after it was queued, or the pool is at its limit
  * with every worker running (or blocked) and due to poll, and then the watch
  * is armed (the producer armed it, or it was armed and re-reads the queue
- * after it disarms): the job waits at most about two intervals more before
- * the pool grows, unless it is at its hard cap.
+ * after it disarms): once no job at all is taken for a whole interval, the
+ * pool grows by one, unless it is at its hard cap.
  * <p>
  * <b>Life:</b> running until {@link #stop(Duration)}; then {@code execute}
  * refuses, every job that never started is
