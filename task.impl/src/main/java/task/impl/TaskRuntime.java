@@ -204,7 +204,7 @@ public final class TaskRuntime implements AutoCloseable {
 
         /**
          * @param starvationInterval how long queued work may wait with no job taken before a
-         *        full platform pool adds a thread (doubled per thread added, at most 64 times),
+         *        full platform pool adds a thread (doubled per thread added, up to 64 times this),
          *        positive, 1 s by default
          * @return this builder
          */

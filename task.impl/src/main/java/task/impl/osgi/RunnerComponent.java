@@ -47,7 +47,7 @@ public class RunnerComponent implements ThreadRunner {
         /** @return milliseconds queued work may wait, none taken, before a full platform pool grows */
         @AttributeDefinition(name = "Starvation interval (ms)", min = "1",
                 description = "Milliseconds queued work may wait with no job taken before a full platform pool"
-                        + " adds a thread; doubled per thread added, at most 64 times.")
+                        + " adds a thread; doubled per thread added, up to 64 times this.")
         int starvationMillis() default WorkerThreads.DEFAULT_STARVATION_MILLIS;
 
         /** @return seconds an idle platform thread lives */
