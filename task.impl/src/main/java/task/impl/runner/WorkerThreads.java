@@ -90,7 +90,10 @@ import task.impl.log.Reporter;
  * the cap) and signals. The interval is {@code starvationInterval} (1 s by
  * default), doubled for each thread grown, up to 64 times the base (GLib
  * multiplies its wait by 1.03 per thread): a short burst of blocking gets
- * help within seconds, a long one grows by a thread a minute at most. Queue empty
+ * help within seconds, a long one grows by a thread a minute at most.
+ * Like GLib's, the watch cannot tell a blocked worker from a busy one: jobs
+ * that each compute for longer than the interval also make the pool grow,
+ * as slowly; {@code maxExtraThreads} 0 turns growth off. Queue empty
  * after an interval: the watch disarms (fence, re-read: a producer that saw
  * it armed armed nothing) and, idle for keepAlive, its thread ends.
  * <li>Shrinking: nothing is stopped when a block ends or a starvation is
