@@ -56,7 +56,7 @@ public final class TaskRuntime implements AutoCloseable {
             operations.add(operation, operation.getClass().getName());
         }
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
-                builder.keepAlive, reporter);
+                builder.maxExtraThreads, builder.starvationInterval, builder.keepAlive, reporter);
         LoopDirectory directory = new LoopDirectory();
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false));
         this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
@@ -76,8 +76,9 @@ public final class TaskRuntime implements AutoCloseable {
      * Describes a runtime to start.
      *
      * @return a builder with the defaults: name "plain-java", virtual threads
-     *         where available, 64 platform threads otherwise, 60 s keep-alive,
-     *         10 s grace on close
+     *         where available, 64 platform threads otherwise (256 extra for
+     *         blocked workers and starvation, a 1 s starvation interval), 60 s
+     *         keep-alive, 10 s grace on close
      */
     public static Builder builder() {
         return new Builder();
@@ -141,6 +142,8 @@ public final class TaskRuntime implements AutoCloseable {
         private String name = "plain-java";
         private boolean virtualThreads = true;
         private int maxPlatformThreads = 64;
+        private int maxExtraThreads = WorkerThreads.DEFAULT_MAX_EXTRA_THREADS;
+        private Duration starvationInterval = Duration.ofMillis(WorkerThreads.DEFAULT_STARVATION_MILLIS);
         private Duration keepAlive = Duration.ofSeconds(60);
         private Duration stopGrace = Duration.ofSeconds(10);
         private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
@@ -181,6 +184,32 @@ public final class TaskRuntime implements AutoCloseable {
          */
         public Builder maxPlatformThreads(int maxPlatformThreads) {
             this.maxPlatformThreads = maxPlatformThreads;
+            return this;
+        }
+
+        /**
+         * The platform threads allowed beyond {@link #maxPlatformThreads}:
+         * one per worker blocked in the runtime ({@code waitThread} and the
+         * like), and those added when queued work starves; their sum is a
+         * hard cap on the pool's threads. Unused with virtual threads.
+         *
+         * @param maxExtraThreads at least 0 (0: a strict bound, and a worker waiting for a task
+         *        it started may then wait for ever in a full pool), 256 by default
+         * @return this builder
+         */
+        public Builder maxExtraThreads(int maxExtraThreads) {
+            this.maxExtraThreads = maxExtraThreads;
+            return this;
+        }
+
+        /**
+         * @param starvationInterval how long queued work may wait with no job taken before a
+         *        full platform pool adds a thread (doubled per thread added, up to 64 times this),
+         *        positive, 1 s by default
+         * @return this builder
+         */
+        public Builder starvationInterval(Duration starvationInterval) {
+            this.starvationInterval = Objects.requireNonNull(starvationInterval, "starvationInterval");
             return this;
         }
 

@@ -21,6 +21,7 @@ import task.impl.loop.EventLoop;
 import task.impl.loop.LoopBacked;
 import task.impl.runner.AbandonableJob;
 import task.impl.runner.BatchingThread;
+import task.impl.runner.ManagedBlocking;
 
 /**
  * A task: where it runs its worker, where it completes, and where it
@@ -531,19 +532,25 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             return true;
         }
         BatchingThread.releaseHeld(); // the task's worker may wait for a wake-up this thread holds
-        synchronized (this) {
-            while ((state & FINISHED) == 0) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
+        // A pool worker waiting here may be replaced meanwhile: the task's worker may be queued behind it.
+        boolean managed = ManagedBlocking.begin();
+        try {
+            synchronized (this) {
+                while ((state & FINISHED) == 0) {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
                 }
             }
+        } finally {
+            ManagedBlocking.end(managed);
         }
         return true;
     }
@@ -804,9 +811,18 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     /** Parks uninterruptibly until {@code flag} is set; whoever sets it unparks the waiter. */
     private boolean parkUntil(int flag) {
         boolean interrupted = false;
-        while ((state & flag) == 0) {
-            LockSupport.park(this);
-            interrupted |= Thread.interrupted();
+        if ((state & flag) == 0) {
+            // A pool worker parked here may be replaced meanwhile: the task's
+            // worker may be queued behind it (runInThread then waitThread).
+            boolean managed = ManagedBlocking.begin();
+            try {
+                while ((state & flag) == 0) {
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted();
+                }
+            } finally {
+                ManagedBlocking.end(managed);
+            }
         }
         return interrupted;
     }

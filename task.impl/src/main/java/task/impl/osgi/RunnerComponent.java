@@ -37,6 +37,19 @@ public class RunnerComponent implements ThreadRunner {
                 description = "Size of the platform thread pool used without virtual threads.")
         int maxPlatformThreads() default 64;
 
+        /** @return platform threads allowed beyond the pool's size; with it, the hard cap */
+        @AttributeDefinition(name = "Extra platform threads", min = "0",
+                description = "Platform threads allowed beyond the pool's size, for workers blocked in the runtime"
+                        + " (waiting for a task they started) and when queued work starves; the sum is a hard cap."
+                        + " 0 keeps the pool strictly bounded.")
+        int maxExtraThreads() default WorkerThreads.DEFAULT_MAX_EXTRA_THREADS;
+
+        /** @return milliseconds queued work may wait, none taken, before a full platform pool grows */
+        @AttributeDefinition(name = "Starvation interval (ms)", min = "1",
+                description = "Milliseconds queued work may wait with no job taken before a full platform pool"
+                        + " adds a thread; doubled per thread added, up to 64 times this.")
+        int starvationMillis() default WorkerThreads.DEFAULT_STARVATION_MILLIS;
+
         /** @return seconds an idle platform thread lives */
         @AttributeDefinition(name = "Keep-alive (s)", min = "1",
                 description = "Seconds an idle platform thread waits for work before it ends.")
@@ -63,6 +76,7 @@ public class RunnerComponent implements ThreadRunner {
         this.reporter = reporter;
         this.stopGrace = Duration.ofSeconds(Math.max(0, config.stopGraceSeconds()));
         this.threads = WorkerThreads.start("task-worker-", config.virtualThreads(), config.maxPlatformThreads(),
+                config.maxExtraThreads(), Duration.ofMillis(config.starvationMillis()),
                 Duration.ofSeconds(config.keepAliveSeconds()), reporter);
     }
 

@@ -23,8 +23,8 @@ final class Roster {
     /** The head of the live workers, linked both ways so that a worker leaves in O(1). */
     private Worker liveHead;
     /**
-     * Threads of workers that have left but may still be running their last
-     * instructions, oldest first, so that stop() joins them too; the dead
+     * Threads of workers (and of the starvation watch) that have left but may
+     * still be running their last instructions, oldest first, so that stop() joins them too; the dead
      * ones are dropped as others leave.
      */
     private final ArrayDeque<Thread> leaving = new ArrayDeque<>();
@@ -59,7 +59,7 @@ final class Roster {
 
     /**
      * Takes a worker off the idle stack wherever it is: a short walk, the
-     * stack holds at most the pool's maximum of (platform) threads.
+     * stack holds at most the pool's hard cap of (platform) threads.
      *
      * @param worker a worker on the idle stack
      */
@@ -105,10 +105,15 @@ final class Roster {
     /** @param worker a live worker leaving the pool: off the live list, its thread kept until seen dead */
     void leave(Worker worker) {
         remove(worker);
+        left(worker.thread);
+    }
+
+    /** @param thread a thread of the pool that is ending (a worker's, the starvation watch's), kept until seen dead */
+    void left(Thread thread) {
         while (!leaving.isEmpty() && !leaving.peekFirst().isAlive()) {
             leaving.pollFirst();
         }
-        leaving.addLast(worker.thread);
+        leaving.addLast(thread);
     }
 
     /** @return the threads of the live workers and of those that left but may not have ended */

@@ -21,9 +21,15 @@ final class Worker implements Runnable {
      */
     private static final int YIELD_POLLS = 10;
 
-    private final WorkerPool pool;
+    /** The pool; read by {@link ManagedBlocking} on this worker's thread. */
+    final WorkerPool pool;
     /** Set under the pool's lock before the thread starts, then only read. */
     Thread thread;
+    /**
+     * Inside a {@link ManagedBlocking} wait, counted in the pool's
+     * {@code blocked}; confined to this worker's thread.
+     */
+    boolean blocking;
     /**
      * Set, under the pool's lock, when a producer or stop() takes this worker
      * off the idle stack (counting it spinning), cleared when it pushes

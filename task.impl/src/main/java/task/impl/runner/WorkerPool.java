@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,9 +23,11 @@ import task.impl.log.Reporter;
  * {@link WorkerThreads}.
  * <p>
  * Threading: {@link #execute}, {@link #signal}, {@link #activeCount} and
- * {@link #stop} from any thread; the methods taking a worker from that
- * worker's thread. The lock is only taken on slow paths: starting, parking,
- * waking and retiring a worker, and stopping.
+ * {@link #stop} from any thread; the methods taking a worker, and
+ * {@link #blockBegins}/{@link #blockEnds}, from that worker's thread; the
+ * starvation watch on its own thread. The lock is only taken on slow paths:
+ * starting, parking, waking and retiring a worker, arming, growing and
+ * retiring the watch, and stopping.
  */
 final class WorkerPool {
     /** Jobs per chunk of the queue: no node per job. */
@@ -37,6 +40,12 @@ final class WorkerPool {
      * event loop's time in the round-trip benchmark).
      */
     private static final int POOLED_CHUNKS = 4;
+    /**
+     * The starvation interval doubles with each thread growth added, up to
+     * 2^6 = 64 times the base: a pool starved for long still grows, one
+     * thread per 64 intervals, up to its hard cap.
+     */
+    private static final int MAX_DOUBLINGS = 6;
 
     /** The jobs not yet taken; polling is exclusive, so each job is taken once. */
     final MpmcUnboundedXaddArrayQueue<Runnable> queue = new MpmcUnboundedXaddArrayQueue<>(CHUNK, POOLED_CHUNKS);
@@ -61,11 +70,41 @@ final class WorkerPool {
     final long keepAliveNanos;
     /** Set once, under {@link #lock}; read by everyone without it. */
     volatile boolean stopped;
+    /**
+     * Workers inside a {@link ManagedBlocking} wait (platform threads only):
+     * each raises the thread limit by one. Written by the blocking worker
+     * (a volatile read-modify-write, then a fence before it reads the queue).
+     */
+    final AtomicInteger blocked = new AtomicInteger();
 
     private final String namePrefix;
     private final Reporter reporter;
-    private final ThreadFactory factory;
+    /** Makes virtual worker threads; null for platform threads, which this pool makes as {@link PoolThread}s. */
+    private final ThreadFactory virtualThreads;
+    /** The threads that run jobs at once when none blocks and none was added for starvation. */
     private final int maxThreads;
+    /** The most threads alive at once, whatever blocks: {@code maxThreads} + the extra threads allowed. */
+    private final int hardCap;
+    /** Whether the pool may grow for starvation (platform threads with extra threads allowed). */
+    private final boolean grows;
+    /** The starvation watch's base interval, in nanoseconds. */
+    private final long starvationNanos;
+    /**
+     * Threads added for starvation, beyond {@code maxThreads}: written under
+     * {@link #lock} (raised by the watch, clipped as threads leave), read by
+     * producers without it.
+     */
+    private volatile int grown;
+    /**
+     * The starvation watch is armed: a producer found the pool at its limit
+     * with a job queued. Set by CAS (false -> true) by producers, cleared by
+     * the watch when it finds the queue empty.
+     */
+    private final AtomicBoolean watching = new AtomicBoolean();
+    /** The watch's thread while it lives; guarded by {@link #lock}. */
+    private Thread watcher;
+    /** Numbers platform threads' names; guarded by {@link #lock}. */
+    private long threadNumber;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}, but for its counts. */
     private final Roster roster = new Roster();
@@ -73,23 +112,30 @@ final class WorkerPool {
     /**
      * A pool with no worker yet.
      *
-     * @param namePrefix the prefix of the worker threads' names, for the refusal message
+     * @param namePrefix the prefix of the worker threads' names, numbered from 0
      * @param reporter where failures that escape a job go
-     * @param factory makes the worker threads
-     * @param parks true for platform threads, which park when idle; false for virtual threads, which leave
-     * @param maxThreads the most worker threads alive at once
-     * @param keepAliveNanos how long a parked worker waits for work before it leaves
+     * @param virtualThreads makes virtual worker threads, which leave when idle; null for platform
+     *        threads, which park when idle
+     * @param maxThreads the threads that run jobs at once (virtual threads: {@code Integer.MAX_VALUE})
+     * @param maxExtraThreads the threads allowed beyond {@code maxThreads} for blocked workers and
+     *        starvation, 0 or more, with {@code maxThreads + maxExtraThreads <= Integer.MAX_VALUE}
+     *        (virtual threads: 0)
+     * @param keepAliveNanos how long a parked worker (or the idle watch) waits before it leaves
+     * @param starvationNanos how long no job may be taken from a non-empty queue before the pool grows
      */
-    WorkerPool(String namePrefix, Reporter reporter, ThreadFactory factory, boolean parks, int maxThreads,
-            long keepAliveNanos) {
+    WorkerPool(String namePrefix, Reporter reporter, ThreadFactory virtualThreads, int maxThreads,
+            int maxExtraThreads, long keepAliveNanos, long starvationNanos) {
         this.namePrefix = namePrefix;
         this.reporter = reporter;
-        this.factory = factory;
-        this.parks = parks;
+        this.virtualThreads = virtualThreads;
+        this.parks = virtualThreads == null;
         int cores = Runtime.getRuntime().availableProcessors();
         this.maxSpinners = Math.max(0, (cores - 2) / 2);
         this.maxThreads = maxThreads;
+        this.hardCap = maxThreads + maxExtraThreads;
+        this.grows = parks && maxExtraThreads > 0;
         this.keepAliveNanos = keepAliveNanos;
+        this.starvationNanos = starvationNanos;
     }
 
     /**
@@ -139,17 +185,52 @@ final class WorkerPool {
 
     /**
      * Gets one more worker to look at the queue: wakes a parked one, else
-     * starts one if allowed (not stopped, below the maximum). Any thread.
+     * starts one if allowed (not stopped, below the limit), else arms the
+     * starvation watch. Any thread.
      */
     void signal() {
         if (roster.idle() > 0 && wakeOne()) {
             return;
         }
         // A full pool is seen without the lock: a worker leaving re-reads the
-        // queue after `live` drops (see afterLeaving).
-        if (roster.live() < maxThreads) {
+        // queue after `live` drops (see afterLeaving), one entering a managed
+        // block after `blocked` rises (see blockBegins), the watch signals
+        // after `grown` rises.
+        if (roster.live() < limit()) {
             startWorker();
+        } else if (grows && !watching.get()) {
+            armWatch();
         }
+    }
+
+    /**
+     * The live threads allowed now: {@code maxThreads}, plus one per worker
+     * blocked in the runtime, plus those added for starvation, never above
+     * the hard cap. Long arithmetic: no overflow. Any thread, without the lock.
+     */
+    private int limit() {
+        return (int) Math.min(hardCap, (long) maxThreads + blocked.get() + grown);
+    }
+
+    /**
+     * A worker enters a {@link ManagedBlocking} wait: counted blocked, which
+     * raises the limit by one, then a worker is got for any queued job. Dekker
+     * as in {@link #afterLeaving}: {@code blocked} written, fence, queue read
+     * here; offer, fence, the limit read in {@link #signal}. Worker thread.
+     */
+    void blockBegins() {
+        blocked.incrementAndGet();
+        VarHandle.fullFence();
+        signalIfStillNeeded();
+    }
+
+    /**
+     * The worker's managed wait is over: no longer counted blocked. The pool
+     * may now have a thread more than its limit; it is not stopped, it parks
+     * when idle and leaves after keepAlive. Worker thread.
+     */
+    void blockEnds() {
+        blocked.decrementAndGet();
     }
 
     /** @return true if a parked worker was taken off the stack, counted spinning and unparked */
@@ -184,7 +265,7 @@ final class WorkerPool {
         Throwable failure;
         lock.lock();
         try {
-            if (stopped || roster.live() >= maxThreads) {
+            if (stopped || roster.live() >= limit()) {
                 return;
             }
             failure = startLocked();
@@ -201,7 +282,8 @@ final class WorkerPool {
         Worker worker;
         try {
             worker = new Worker(this);
-            worker.thread = factory.newThread(worker);
+            worker.thread = virtualThreads != null ? virtualThreads.newThread(worker)
+                    : new PoolThread(worker, namePrefix + threadNumber++);
         } catch (Throwable cannotMake) {
             return cannotMake;
         }
@@ -314,6 +396,11 @@ final class WorkerPool {
             return true;
         }
         roster.leave(worker);
+        if (grown > 0) {
+            // The pool shrinks back: growth the remaining threads no longer
+            // fill is given up, and a later starvation must earn it again.
+            grown = Math.max(0, Math.min(grown, roster.live() - maxThreads - blocked.get()));
+        }
         return false;
     }
 
@@ -328,6 +415,161 @@ final class WorkerPool {
         VarHandle.fullFence();
         if (!stopped && !queue.isEmpty()) {
             signal();
+        }
+    }
+
+    // ------------------------------------------------------------------ starvation watch
+
+    /*
+     * The watch's states: ABSENT (no thread; `watcher` null), IDLE (its
+     * thread parked, `watching` false), WATCHING (`watching` true; it parks
+     * one interval at a time and compares the queue's consumer index).
+     *   ABSENT/IDLE -> WATCHING: a producer's signal found the pool at its
+     *     limit (armWatch: CAS, then under the lock start or unpark the thread).
+     *   WATCHING -> WATCHING: after an interval the queue is not empty; if no
+     *     job was taken during it, one thread is added (grow).
+     *   WATCHING -> IDLE: after an interval the queue is empty: `watching`
+     *     cleared, fence, queue re-read (Dekker with a producer that read
+     *     `watching` true and so armed nothing): not empty, it arms itself again.
+     *   IDLE -> ABSENT: idle for keepAlive; under the lock, unless armed
+     *     meanwhile; its thread is kept for stop() to join.
+     *   any -> gone: stopped; stop() interrupts it and joins it.
+     * The consumer index moves only when a job is taken (polling is a CAS on
+     * it), so the watch costs the hot path nothing.
+     */
+
+    /** Arms the watch and makes sure its thread runs: a producer found the pool at its limit. Any thread. */
+    private void armWatch() {
+        if (!watching.compareAndSet(false, true)) {
+            return; // armed by another
+        }
+        Throwable failure = null;
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            if (watcher != null) {
+                LockSupport.unpark(watcher);
+                return;
+            }
+            Thread thread = new Thread(this::watch, namePrefix + "watch");
+            thread.setDaemon(true);
+            thread.start();
+            watcher = thread;
+        } catch (Throwable cannotStart) {
+            watching.set(false); // a later full signal tries again
+            failure = cannotStart;
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) {
+            reporter.warn("thread runner: cannot start the starvation watch", failure);
+        }
+    }
+
+    /** The watch's loop, on its own thread; ends when stopped or idle for keepAlive. Never throws. */
+    private void watch() {
+        for (;;) {
+            try {
+                watchUntilRetired();
+                return;
+            } catch (Throwable escaped) {
+                // Nothing thrown ends the watch: it would stay armed with no
+                // thread, and starvation would go unseen until stop().
+                reporter.warn("thread runner: the starvation watch failed; it goes on", escaped);
+            }
+        }
+    }
+
+    /** The watch's loop proper; returns when stopped or retired. */
+    private void watchUntilRetired() {
+        long idleSince = System.nanoTime();
+        while (!stopped) {
+            if (!watching.get()) {
+                long left = keepAliveNanos - (System.nanoTime() - idleSince);
+                if (left <= 0) {
+                    if (retireWatch()) {
+                        return;
+                    }
+                    continue; // armed meanwhile
+                }
+                LockSupport.parkNanos(this, left);
+                Thread.interrupted(); // stop() interrupts after setting `stopped`, which the loop reads
+                continue;
+            }
+            long taken = queue.currentConsumerIndex();
+            if (!parkFor(interval())) {
+                return; // stopped
+            }
+            if (queue.isEmpty()) {
+                watching.set(false);
+                VarHandle.fullFence(); // Dekker: disarmed, then re-read the queue
+                if (!queue.isEmpty() && watching.compareAndSet(false, true)) {
+                    continue;
+                }
+                idleSince = System.nanoTime();
+            } else if (queue.currentConsumerIndex() == taken) {
+                grow(); // not one job taken for a whole interval
+            }
+        }
+    }
+
+    /** @return the base interval doubled once per thread added for starvation, at most {@link #MAX_DOUBLINGS} times */
+    private long interval() {
+        int doublings = Math.min(grown, MAX_DOUBLINGS);
+        return starvationNanos > (Long.MAX_VALUE >> doublings) ? Long.MAX_VALUE : starvationNanos << doublings;
+    }
+
+    /** @return false if the pool stopped before {@code nanos} passed */
+    private boolean parkFor(long nanos) {
+        long since = System.nanoTime();
+        for (;;) {
+            if (stopped) {
+                return false;
+            }
+            long left = nanos - (System.nanoTime() - since);
+            if (left <= 0) {
+                return true;
+            }
+            LockSupport.parkNanos(this, left);
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Starvation: jobs are queued and none was taken for an interval. Raises
+     * the limit by one (unless a thread may be started already, or the hard
+     * cap is reached) and gets a worker for the queue. The watch's thread.
+     */
+    private void grow() {
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            int limit = limit();
+            if (roster.live() >= limit && limit < hardCap) {
+                grown++; // below the cap, so grown stays below maxExtraThreads
+            }
+        } finally {
+            lock.unlock();
+        }
+        signal();
+    }
+
+    /** @return true if the idle watch left (its thread kept for stop() to join), false if armed meanwhile */
+    private boolean retireWatch() {
+        lock.lock();
+        try {
+            if (watching.get() && !stopped) {
+                return false;
+            }
+            watcher = null;
+            roster.left(Thread.currentThread());
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -365,6 +607,16 @@ final class WorkerPool {
         return queue.size() + Math.max(0, roster.live() - spinning.get() - roster.idle());
     }
 
+    /** @return the live workers now, read without the lock; any thread */
+    int liveThreads() {
+        return roster.live();
+    }
+
+    /** @return the limit on live workers now, read without the lock; any thread */
+    int threadLimit() {
+        return limit();
+    }
+
     /**
      * Stops the pool: refuses new jobs, abandons the queued ones, wakes the
      * parked workers and interrupts the others, then waits until every
@@ -387,12 +639,15 @@ final class WorkerPool {
                 spinning.incrementAndGet();
             }
             threads = roster.threads();
+            if (watcher != null) {
+                threads.add(watcher);
+            }
         } finally {
             lock.unlock();
         }
         abandonQueued();
         for (Thread thread : threads) {
-            // Running jobs learn of the stop; parked workers, woken above, unpark.
+            // Running jobs learn of the stop; parked workers, woken above, and the watch unpark.
             thread.interrupt();
         }
         boolean ended = true;

@@ -4,16 +4,15 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicLong;
 
 import task.api.ThreadRunner;
 import task.impl.log.Reporter;
 
 /**
  * The thread runner: a pool of worker threads, virtual where the JVM has
- * them, otherwise at most {@code maxPlatformThreads} named platform daemon
- * threads. The queue is unbounded: a job waits for a thread, it is never
- * refused while the runner runs.
+ * them, otherwise named platform daemon threads, {@code maxPlatformThreads}
+ * running jobs at once unless some block (below). The queue is unbounded: a
+ * job waits for a thread, it is never refused while the runner runs.
  * <p>
  * <b>Design</b> ({@link WorkerPool}, {@link Worker}): one lock-free MPMC
  * queue of jobs (JCTools, in chunks: no node per job). A worker runs jobs
@@ -25,14 +24,17 @@ import task.impl.log.Reporter;
  * (virtual threads, cheap to start again). A producer offers its job and
  * then does as little as it can: if a worker is spinning, nothing; else it
  * wakes one parked worker; else it starts one (platform threads: below the
- * maximum; virtual threads: always, so that a job never waits behind a
- * blocked one, each blocked job holding its own thread). An event
+ * limit; virtual threads: always, so that a job never waits behind a
+ * blocked one, each blocked job holding its own thread); else (a platform
+ * pool at its limit) it arms the starvation watch. An event
  * context's own thread ({@link BatchingThread}) holds that wake-up until its
  * batch of events ends: one per batch, not one per job.
  * <p>
- * <b>Worker states:</b> RUNNING a job; SPINNING, counted in
- * {@code spinning}; PARKED, on the lock-guarded idle stack, counted in
- * {@code idle}; LEFT, off the live list (whose length is {@code live}).
+ * <b>Worker states:</b> RUNNING a job; BLOCKED, a RUNNING platform worker
+ * inside a {@link ManagedBlocking} wait, counted in {@code blocked};
+ * SPINNING, counted in {@code spinning}; PARKED, on the lock-guarded idle
+ * stack, counted in {@code idle}; LEFT, off the live list (whose length is
+ * {@code live}).
  * <ul>
  * <li>Started or woken: counted spinning by whoever starts or wakes it, before
  * it runs, so that other producers rely on it instead of waking more.
@@ -43,27 +45,81 @@ import task.impl.log.Reporter;
  * rule).
  * <li>RUNNING -> RUNNING while jobs are queued (no counter moves), then ->
  * SPINNING.
+ * <li>RUNNING -> BLOCKED: the runtime is about to park it (waitThread,
+ * awaitFinished): counts itself blocked, fences, re-reads the queue and, if
+ * a job is queued and no one spins, signals. BLOCKED -> RUNNING: stops
+ * counting itself blocked (it only lowers the limit: no signal).
  * <li>SPINNING -> PARKED: pushes itself idle, then stops counting spinning,
  * fences and re-reads the queue: not empty, it takes itself back.
  * <li>PARKED -> SPINNING: popped by a producer or by stop(), or its own
  * re-read above.
  * <li>SPINNING (virtual threads, or stopped) or PARKED past keepAlive -> LEFT:
  * stops counting itself, then, under the lock, stays (SPINNING) if the
- * queue is not empty and the pool runs, else leaves the live list, fences
- * and re-reads the queue: not empty, it signals a worker.
+ * queue is not empty and the pool runs, else leaves the live list (and
+ * clips {@code grown}, below), fences and re-reads the queue: not empty, it
+ * signals a worker.
+ * </ul>
+ * <b>Limit, hard cap, growth</b> (platform threads; virtual threads have no
+ * limit). A thread is started only while {@code live < limit}, decided under
+ * the lock, where
+ * {@code limit = min(hardCap, maxPlatformThreads + blocked + grown)} and
+ * {@code hardCap = maxPlatformThreads + maxExtraThreads}. So no more than
+ * {@code hardCap} worker threads are ever alive. By default 64 + 256, the
+ * spare threads the JDK's common ForkJoinPool allows for
+ * {@code managedBlock}: a fixed number rather than a multiple of the pool,
+ * since what it bounds is what the machine affords (stacks, kernel
+ * threads), not the pool's parallelism. 0 extra threads: a strict bound of
+ * {@code maxPlatformThreads}, no compensation, no watch.
+ * <ul>
+ * <li>Compensation: each BLOCKED worker raises the limit by one while it
+ * blocks, so that a worker waiting for a task it started (GLib's nested
+ * task) lets that task run even in a full pool; that is what
+ * {@code ForkJoinPool.managedBlock} does. Virtual workers need none: every
+ * job a producer cannot leave to a spinner gets a new virtual thread, and a
+ * blocked virtual thread holds no carrier (the JDK's scheduler compensates
+ * for the waits that pin one). At the hard cap a blocked worker gets no
+ * thread: more than {@code maxExtraThreads} workers waiting at once for
+ * tasks queued behind them wait until a thread is free.
+ * <li>Growth (GLib's {@code task_pool_manager}, gio/gtask.c): workers that
+ * block outside the runtime (a sleep, a latch) cannot be seen, so the pool
+ * watches for starvation instead: a producer that finds the pool at its
+ * limit arms the watch, a lazily started thread ({@code namePrefix + "watch"})
+ * that reads the queue's consumer index (it moves only when a job is taken:
+ * nothing is added to the hot path), parks one interval, and, if jobs are
+ * still queued and none was taken, adds one to {@code grown} (while below
+ * the cap) and signals. The interval is {@code starvationInterval} (1 s by
+ * default), doubled for each thread grown, up to 64 times the base (GLib
+ * multiplies its wait by 1.03 per thread): a short burst of blocking gets
+ * help within seconds, a long one grows by a thread a minute at most.
+ * Like GLib's, the watch cannot tell a blocked worker from a busy one: jobs
+ * that each compute for longer than the interval also make the pool grow,
+ * as slowly; {@code maxExtraThreads} 0 turns growth off. Queue empty
+ * after an interval: the watch disarms (fence, re-read: a producer that saw
+ * it armed armed nothing) and, idle for keepAlive, its thread ends.
+ * <li>Shrinking: nothing is stopped when a block ends or a starvation is
+ * over. Surplus threads (live above the limit) run and park like any other,
+ * so until then the pool may run up to {@code live} jobs at once; a thread
+ * idle for keepAlive leaves, and each leave clips {@code grown} to
+ * {@code max(0, live - maxPlatformThreads - blocked)}: the growth the
+ * remaining threads no longer fill is given up, and must be earned again.
  * </ul>
  * <b>No lost wake-up</b> (Dekker): a producer offers, issues a full fence
  * (the queue's element store is only a release store) and reads
- * {@code stopped}, {@code spinning}, {@code idle} and {@code live}; a worker
- * leaving a state writes the counter (every write is a volatile write or
- * read-modify-write), issues a full fence and reads the queue. In the total
+ * {@code stopped}, {@code spinning}, {@code idle}, {@code live},
+ * {@code blocked}, {@code grown} and {@code watching}; a worker leaving a
+ * state (or raising the limit by blocking) writes the counter (every write
+ * is a volatile write or read-modify-write), issues a full fence and reads
+ * the queue. In the total
  * order of these synchronization actions one of the two comes second and
  * sees the other: the worker sees the job (and goes on looking, or signals),
  * or the producer sees that no one will, and wakes or starts a worker. A
  * worker only ever leaves SPINNING, PARKED or the live list this way, and a
  * RUNNING worker polls again after its job; so a queued job always has a
- * worker that will poll after it was queued, or the pool is at its maximum
- * with every worker running and due to poll.
+ * worker that will poll after it was queued, or the pool is at its limit
+ * with every worker running (or blocked) and due to poll, and then the watch
+ * is armed (the producer armed it, or it was armed and re-reads the queue
+ * after it disarms): once no job at all is taken for a whole interval, the
+ * pool grows by one, unless it is at its hard cap.
  * <p>
  * <b>Life:</b> running until {@link #stop(Duration)}; then {@code execute}
  * refuses, every job that never started is
@@ -71,14 +127,26 @@ import task.impl.log.Reporter;
  * queue; an {@code execute} that queued its job before seeing
  * {@code stopped} drains it too; a worker that takes a job after
  * {@code stopped} abandons it; polling is exclusive, so each job is run or
- * abandoned, once), running jobs are interrupted, parked workers woken, and
- * stop waits until every worker thread has ended. No worker is started after
- * stop(): starting and stopping decide under one lock.
+ * abandoned, once), running jobs are interrupted, parked workers and the
+ * watch woken, and stop waits until every worker thread and the watch's
+ * thread have ended. No worker or watch is started after stop(): starting
+ * and stopping decide under one lock. An idle pool costs no CPU: parked
+ * workers and the idle watch wait in timed parks of keepAlive.
  * <p>
  * <b>Happens-before:</b> {@code execute} happens-before the job runs (the
  * queue's release store and the worker's acquiring poll).
  */
 public final class WorkerThreads implements ThreadRunner {
+    /**
+     * Threads a platform pool may add beyond {@code maxPlatformThreads} by
+     * default: the spare threads the JDK's common {@code ForkJoinPool} allows
+     * for {@code managedBlock} ({@code maximumSpares}), four times the
+     * default pool of 64.
+     */
+    public static final int DEFAULT_MAX_EXTRA_THREADS = 256;
+    /** How long, by default, no queued job may be taken before a platform pool grows, in milliseconds. */
+    public static final int DEFAULT_STARVATION_MILLIS = 1_000;
+
     private final WorkerPool pool;
     private final boolean virtual;
 
@@ -88,43 +156,80 @@ public final class WorkerThreads implements ThreadRunner {
     }
 
     /**
-     * Starts a runner; its threads start on demand. Any thread.
+     * Starts a runner with {@link #DEFAULT_MAX_EXTRA_THREADS} and
+     * {@link #DEFAULT_STARVATION_MILLIS}; see
+     * {@link #start(String, boolean, int, int, Duration, Duration, Reporter)}.
      *
-     * @param namePrefix prefix of the worker threads' names, numbered from 0
+     * @param namePrefix prefix of the worker threads' names, numbered from 0; not null
      * @param preferVirtual use virtual threads where the JVM has them
      * @param maxPlatformThreads the pool's size when platform threads are used, at least 1
-     * @param keepAlive how long an idle platform thread lives, positive
-     * @param reporter where failures that escape a job go
+     * @param keepAlive how long an idle platform thread lives, positive; not null
+     * @param reporter where failures that escape a job go; not null
      * @return the running runner
      * @throws IllegalArgumentException if a size or duration is out of range
+     * @throws NullPointerException if an argument is null
      */
     public static WorkerThreads start(String namePrefix, boolean preferVirtual, int maxPlatformThreads,
             Duration keepAlive, Reporter reporter) {
+        return start(namePrefix, preferVirtual, maxPlatformThreads, DEFAULT_MAX_EXTRA_THREADS,
+                Duration.ofMillis(DEFAULT_STARVATION_MILLIS), keepAlive, reporter);
+    }
+
+    /**
+     * Starts a runner; its threads start on demand. Any thread.
+     *
+     * @param namePrefix prefix of the worker threads' names, numbered from 0; the
+     *        starvation watch's thread is {@code namePrefix + "watch"}; not null
+     * @param preferVirtual use virtual threads where the JVM has them
+     * @param maxPlatformThreads the pool's size when platform threads are used, at least 1
+     * @param maxExtraThreads the platform threads allowed beyond {@code maxPlatformThreads} for
+     *        workers blocked in the runtime and for starvation, at least 0 (0: a strict bound,
+     *        neither compensation nor growth); the hard cap is the sum, at most
+     *        {@code Integer.MAX_VALUE}; unused with virtual threads
+     * @param starvationInterval how long queued jobs may wait with none taken before a platform
+     *        pool adds a thread (doubling per thread added), positive; not null
+     * @param keepAlive how long an idle platform thread lives, positive; not null
+     * @param reporter where failures that escape a job go; not null
+     * @return the running runner
+     * @throws IllegalArgumentException if a size or duration is out of range
+     * @throws NullPointerException if an argument is null
+     */
+    public static WorkerThreads start(String namePrefix, boolean preferVirtual, int maxPlatformThreads,
+            int maxExtraThreads, Duration starvationInterval, Duration keepAlive, Reporter reporter) {
         Objects.requireNonNull(namePrefix, "namePrefix");
         Objects.requireNonNull(reporter, "reporter");
+        Objects.requireNonNull(starvationInterval, "starvationInterval");
         if (maxPlatformThreads < 1) {
             throw new IllegalArgumentException("thread runner: maxPlatformThreads must be at least 1, got "
                     + maxPlatformThreads);
         }
+        if (maxExtraThreads < 0 || (long) maxPlatformThreads + maxExtraThreads > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("thread runner: maxExtraThreads must be at least 0 and at most "
+                    + (Integer.MAX_VALUE - maxPlatformThreads) + ", got " + maxExtraThreads);
+        }
         if (keepAlive.isNegative() || keepAlive.isZero()) {
             throw new IllegalArgumentException("thread runner: keepAlive must be positive, got " + keepAlive);
         }
+        if (starvationInterval.isNegative() || starvationInterval.isZero()) {
+            throw new IllegalArgumentException("thread runner: starvationInterval must be positive, got "
+                    + starvationInterval);
+        }
         Optional<ThreadFactory> virtual = preferVirtual ? VirtualThreads.factory(namePrefix) : Optional.empty();
         WorkerPool pool = virtual.isPresent()
-                ? new WorkerPool(namePrefix, reporter, virtual.get(), false, Integer.MAX_VALUE, keepAlive.toNanos())
-                : new WorkerPool(namePrefix, reporter, platformThreads(namePrefix), true, maxPlatformThreads,
-                        keepAlive.toNanos());
+                ? new WorkerPool(namePrefix, reporter, virtual.get(), Integer.MAX_VALUE, 0, keepAlive.toNanos(),
+                        nanos(starvationInterval))
+                : new WorkerPool(namePrefix, reporter, null, maxPlatformThreads, maxExtraThreads,
+                        keepAlive.toNanos(), nanos(starvationInterval));
         return new WorkerThreads(pool, virtual.isPresent());
     }
 
-    /** @return a factory of platform daemon threads named {@code namePrefix0}, {@code namePrefix1}... */
-    private static ThreadFactory platformThreads(String namePrefix) {
-        AtomicLong counter = new AtomicLong();
-        return job -> {
-            Thread thread = new Thread(job, namePrefix + counter.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        };
+    /** @return {@code duration} in nanoseconds, saturated (a positive duration of centuries stays positive) */
+    private static long nanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -152,6 +257,27 @@ public final class WorkerThreads implements ThreadRunner {
     @Override
     public int activeCount() {
         return pool.activeCount();
+    }
+
+    /**
+     * The worker threads alive now (platform threads: at most the hard cap).
+     * Approximate, without a lock. Any thread; for tests and diagnostics.
+     *
+     * @return zero or more
+     */
+    int liveThreads() {
+        return pool.liveThreads();
+    }
+
+    /**
+     * The threads the pool may have alive now before it refuses to start
+     * another (see the class comment). Approximate, without a lock. Any
+     * thread; for tests and diagnostics.
+     *
+     * @return at least {@code maxPlatformThreads}, at most the hard cap
+     */
+    int threadLimit() {
+        return pool.threadLimit();
     }
 
     /**
