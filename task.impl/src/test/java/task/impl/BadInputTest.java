@@ -128,9 +128,11 @@ class BadInputTest {
     @BeforeAll
     static void startRuntime() throws Exception {
         pluginLoader = loaderOffering(pluginDir.resolve("echo"), EchoOperation.class);
-        // One platform worker that lives for the whole class (on JDK 17), so
-        // that "no new thread" compares like with like; virtual threads where available.
-        runtime = TaskRuntime.builder().name("bad-input").maxPlatformThreads(1).keepAlive(Duration.ofDays(1))
+        // One platform worker that lives for the whole class (on JDK 17), and
+        // no extra thread, so that "no new thread" compares like with like;
+        // virtual threads where available.
+        runtime = TaskRuntime.builder().name("bad-input").maxPlatformThreads(1).maxExtraThreads(0)
+                .keepAlive(Duration.ofDays(1))
                 .pluginLoader(pluginLoader).start();
         assertEquals(List.of("echo"), runtime.operations().operations().stream().map(OperationInfo::name).toList());
         Task<String, Object> warmUp = runtime.tasks().create("warm-up", t -> { }, null);

@@ -687,7 +687,9 @@ class TaskSemanticsTest {
 
     @BothRunners
     void cancelWhileQueued(boolean virtualThreads) {
-        runtime = TestSupport.runtime(virtualThreads, 1);
+        // A strict pool (no stand-in or growth thread): the job stays queued behind the blocked one.
+        runtime = TestSupport.runtime(TaskRuntime.builder().virtualThreads(virtualThreads).maxPlatformThreads(1)
+                .maxExtraThreads(0), virtualThreads);
         assumeFalse(runtime.runner().usesVirtualThreads(), "only a pool queues workers");
         EventContext context = runtime.contexts().create("cancel-queued");
         CountDownLatch blockerStarted = new CountDownLatch(1);
@@ -989,7 +991,9 @@ class TaskSemanticsTest {
 
     @org.junit.jupiter.api.Test
     void aQueuedWorkerThatIsAThreadIsNeitherRunningNorInterrupted() {
-        runtime = TestSupport.runtime(false, 1);
+        // A strict pool (no stand-in or growth thread): the job stays queued behind the blocked one.
+        runtime = TestSupport.runtime(TaskRuntime.builder().virtualThreads(false).maxPlatformThreads(1)
+                .maxExtraThreads(0), false);
         EventContext context = runtime.contexts().create("thread-worker");
         CountDownLatch blockerStarted = new CountDownLatch(1);
         CountDownLatch releaseBlocker = new CountDownLatch(1);

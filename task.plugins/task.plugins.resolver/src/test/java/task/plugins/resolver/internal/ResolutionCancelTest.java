@@ -73,8 +73,9 @@ class ResolutionCancelTest {
 
     @Test
     void cancelWhileQueuedMakesNoLookup() {
-        // One platform worker thread, kept busy, so the resolution stays queued.
-        runtime = TaskRuntime.builder().virtualThreads(false).maxPlatformThreads(1).start();
+        // One platform worker thread, kept busy, and no stand-in or growth
+        // thread (maxExtraThreads 0), so the resolution stays queued.
+        runtime = TaskRuntime.builder().virtualThreads(false).maxPlatformThreads(1).maxExtraThreads(0).start();
         EventContext context = runtime.contexts().create("cancel-while-queued");
         CountDownLatch blockerRunning = new CountDownLatch(1);
         CountDownLatch releaseBlocker = new CountDownLatch(1);
