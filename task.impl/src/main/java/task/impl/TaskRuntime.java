@@ -13,6 +13,7 @@ import task.api.spi.Operation;
 import task.api.spi.OperationService;
 import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
+import task.impl.log.ReportLevel;
 import task.impl.log.Reporter;
 import task.impl.ops.OperationRegistry;
 import task.impl.loop.EventLoop;
@@ -59,7 +60,7 @@ public final class TaskRuntime implements AutoCloseable {
                 builder.keepAlive, reporter);
         LoopDirectory directory = new LoopDirectory();
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false));
-        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
+        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter, builder.untakenErrors);
         this.contexts = new LoopFactory(reporter, directory);
     }
 
@@ -77,7 +78,7 @@ public final class TaskRuntime implements AutoCloseable {
      *
      * @return a builder with the defaults: name "plain-java", virtual threads
      *         where available, 64 platform threads otherwise, 60 s keep-alive,
-     *         10 s grace on close
+     *         10 s grace on close, errors no callback took reported as warnings
      */
     public static Builder builder() {
         return new Builder();
@@ -143,6 +144,7 @@ public final class TaskRuntime implements AutoCloseable {
         private int maxPlatformThreads = 64;
         private Duration keepAlive = Duration.ofSeconds(60);
         private Duration stopGrace = Duration.ofSeconds(10);
+        private ReportLevel untakenErrors = ReportLevel.WARNING;
         private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
 
         private Builder() {
@@ -199,6 +201,22 @@ public final class TaskRuntime implements AutoCloseable {
          */
         public Builder stopGrace(Duration stopGrace) {
             this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
+            return this;
+        }
+
+        /**
+         * The level an error no callback took is reported at when its task
+         * finishes ({@link ReportLevel#WARNING} by default, so that a
+         * forgotten {@code propagateError()} does not lose a failure). A
+         * cancelled or disposed task's error, and a cancellation, go at debug
+         * level (unless OFF): cancelling is a decision, not a failure
+         * nobody noticed.
+         *
+         * @param untakenErrors not null; {@link ReportLevel#OFF} reports none at all
+         * @return this builder
+         */
+        public Builder untakenErrors(ReportLevel untakenErrors) {
+            this.untakenErrors = Objects.requireNonNull(untakenErrors, "untakenErrors");
             return this;
         }
 
