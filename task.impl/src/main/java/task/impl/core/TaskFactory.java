@@ -35,20 +35,6 @@ public class TaskFactory implements TaskService {
     /**
      * Creates the service of one owner.
      *
-     * @param ownerName who creates the tasks, for diagnostics
-     * @param runner runs the workers
-     * @param defaultContext where completions go when no context is named
-     * @param table the runtime's tasks in flight
-     * @param reporter where failures nobody can take go
-     */
-    public TaskFactory(String ownerName, ThreadRunner runner, EventContext defaultContext, TaskTable table,
-            Reporter reporter) {
-        this(ownerName, runner, defaultContext, table, reporter, ReportLevel.WARNING);
-    }
-
-    /**
-     * Creates the service of one owner.
-     *
      * @param ownerName who creates the tasks, for diagnostics; not null
      * @param runner runs the workers; not null
      * @param defaultContext where completions go when no context is named; not null
