@@ -2,7 +2,6 @@ package task.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -84,6 +83,5 @@ class UntakenErrorTest {
                     .waitThread();
             assertEquals(List.of(), log.others(), "no report");
         }
-        assertThrows(NullPointerException.class, () -> TaskRuntime.builder().untakenErrors(null));
     }
 }
