@@ -32,6 +32,9 @@ import task.impl.runner.BatchingThread;
  * <b>Life:</b> {@code state} goes OPEN -> CLOSING -> TERMINATED, by CAS.
  * In CLOSING no post is accepted and the driver drains the queue; at
  * TERMINATED every source is inactive and {@code terminated} is released.
+ * A close that gave up waiting (see {@link #close()}) leaves the loop in
+ * CLOSING until its driver returns from the callback and drains; only the
+ * driver moves it to TERMINATED, so the late drain is the same drain.
  * <p>
  * <b>Driver:</b> {@code driver} is the thread allowed to run the loop, taken
  * by CAS from null (caller-driven contexts, per {@link #iterate}) or held for
