@@ -13,6 +13,7 @@ import task.api.spi.Operation;
 import task.api.spi.OperationService;
 import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
+import task.impl.log.ReportLevel;
 import task.impl.log.Reporter;
 import task.impl.ops.OperationRegistry;
 import task.impl.loop.EventLoop;
@@ -24,7 +25,9 @@ import task.impl.runner.WorkerThreads;
  * The task runtime without OSGi: a default event context on its own
  * thread, a thread runner, a task service, a context factory and an
  * inspector, with the same semantics as the OSGi services. Failures are
- * reported through {@link System.Logger} ({@code task.runtime}).
+ * reported through {@link System.Logger} ({@code task.runtime}), guarded
+ * ({@link Reporter#guarded}): a logger that throws falls back to
+ * {@link System#err} and never ends a thread of the runtime.
  *
  * <pre>{@code
  * try (TaskRuntime runtime = TaskRuntime.start()) {
@@ -45,10 +48,11 @@ public final class TaskRuntime implements AutoCloseable {
     private final TaskFactory tasks;
     private final LoopFactory contexts;
     private final OperationRegistry operations;
+    private final LoopDirectory directory;
     private final Duration stopGrace;
 
     private TaskRuntime(Builder builder) {
-        this.reporter = Reporter.systemLogger("task.runtime");
+        this.reporter = Reporter.guarded(Reporter.systemLogger("task.runtime"));
         this.stopGrace = builder.stopGrace;
         // Plugins first: a plugin the registry refuses must fail the start before any thread runs.
         this.operations = new OperationRegistry(reporter, stopGrace);
@@ -57,10 +61,11 @@ public final class TaskRuntime implements AutoCloseable {
         }
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
                 builder.maxExtraThreads, builder.starvationInterval, builder.keepAlive, reporter);
-        LoopDirectory directory = new LoopDirectory();
-        this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false));
-        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter);
-        this.contexts = new LoopFactory(reporter, directory);
+        this.directory = new LoopDirectory(builder.stallThreshold);
+        this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false,
+                builder.contextCloseGrace));
+        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter, builder.untakenErrors);
+        this.contexts = new LoopFactory(reporter, directory, builder.contextCloseGrace);
     }
 
     /**
@@ -78,7 +83,9 @@ public final class TaskRuntime implements AutoCloseable {
      * @return a builder with the defaults: name "plain-java", virtual threads
      *         where available, 64 platform threads otherwise (256 extra for
      *         blocked workers and starvation, a 1 s starvation interval), 60 s
-     *         keep-alive, 10 s grace on close
+     *         keep-alive, 10 s grace for workers on close, 10 s grace for each
+     *         context's running callback on close, stalls reported after 2 s,
+     *         errors no callback took reported as warnings
      */
     public static Builder builder() {
         return new Builder();
@@ -123,9 +130,15 @@ public final class TaskRuntime implements AutoCloseable {
     /**
      * Stops the runtime: disposes the tasks in flight (no callback runs
      * afterwards; every cleanup runs), stops the runner (running workers are
-     * interrupted and waited for up to the grace period), then closes every
-     * context, the default one last, running the events already posted.
-     * Idempotent; must not be called from a callback of the runtime's contexts.
+     * interrupted and waited for up to the stop grace), then closes every
+     * context, the default one last, running the events already posted, and
+     * stops the stall checker. A context whose callback still runs after the
+     * context close grace (the factory's contexts share one grace, the default
+     * context has its own) is reported with its thread's stack and left to
+     * end by itself when the callback returns (see {@link EventLoop#close()}):
+     * close then returns, so it takes at most about the stop grace plus twice
+     * the context close grace. Idempotent; must not be called from a callback
+     * of the runtime's contexts. Any other thread.
      */
     @Override
     public void close() {
@@ -135,6 +148,7 @@ public final class TaskRuntime implements AutoCloseable {
         }
         contexts.closeAll();
         defaultContext.shutdown();
+        directory.close();
     }
 
     /** The settings of a runtime to start. Not thread-safe. */
@@ -146,6 +160,9 @@ public final class TaskRuntime implements AutoCloseable {
         private Duration starvationInterval = Duration.ofMillis(WorkerThreads.DEFAULT_STARVATION_MILLIS);
         private Duration keepAlive = Duration.ofSeconds(60);
         private Duration stopGrace = Duration.ofSeconds(10);
+        private Duration contextCloseGrace = EventLoop.DEFAULT_CLOSE_GRACE;
+        private Duration stallThreshold = LoopDirectory.DEFAULT_STALL_THRESHOLD;
+        private ReportLevel untakenErrors = ReportLevel.WARNING;
         private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
 
         private Builder() {
@@ -229,6 +246,61 @@ public final class TaskRuntime implements AutoCloseable {
         public Builder stopGrace(Duration stopGrace) {
             this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
             return this;
+        }
+
+        /**
+         * How long closing a context (its {@code close()}, or the runtime's)
+         * waits for a callback still running on it before it warns, with the
+         * thread's stack, and returns; see {@link EventLoop#close()}.
+         *
+         * @param contextCloseGrace not null, not negative; zero waits for nothing
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder contextCloseGrace(Duration contextCloseGrace) {
+            this.contextCloseGrace = nonNegative("contextCloseGrace", contextCloseGrace);
+            return this;
+        }
+
+        /**
+         * How long one event, task completion, timer tick or I/O callback may
+         * run on a context before it is reported as a stall (once per
+         * dispatch, with the thread's stack; see {@link LoopDirectory}). 2 s
+         * by default, as Vert.x uses for its event loops: far above any
+         * callback that does not block (microseconds), well below what a user
+         * notices as a hang.
+         *
+         * @param stallThreshold not null, not negative; zero turns the check off
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder stallThreshold(Duration stallThreshold) {
+            this.stallThreshold = nonNegative("stallThreshold", stallThreshold);
+            return this;
+        }
+
+        /**
+         * The level an error no callback took is reported at when its task
+         * finishes ({@link ReportLevel#WARNING} by default, so that a
+         * forgotten {@code propagateError()} does not lose a failure). A
+         * cancelled or disposed task's error, and a cancellation, go at debug
+         * level (unless OFF): cancelling is a decision, not a failure
+         * nobody noticed.
+         *
+         * @param untakenErrors not null; {@link ReportLevel#OFF} reports none at all
+         * @return this builder
+         */
+        public Builder untakenErrors(ReportLevel untakenErrors) {
+            this.untakenErrors = Objects.requireNonNull(untakenErrors, "untakenErrors");
+            return this;
+        }
+
+        private static Duration nonNegative(String setting, Duration value) {
+            Objects.requireNonNull(value, setting);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("task runtime: " + setting + " must not be negative, got " + value);
+            }
+            return value;
         }
 
         /**

@@ -653,6 +653,18 @@ class BadInputTest {
         rows.add(fails("TaskRuntime.Builder.stopGrace(negative)", IllegalArgumentException.class,
                 f -> () -> f.startRuntime(TaskRuntime.builder().stopGrace(NEGATIVE)),
                 "task runtime", "stopGrace must not be negative, got PT-1S"));
+        rows.add(fails("TaskRuntime.Builder.contextCloseGrace(null)", NullPointerException.class,
+                f -> () -> TaskRuntime.builder().contextCloseGrace(null), "contextCloseGrace"));
+        rows.add(fails("TaskRuntime.Builder.contextCloseGrace(negative)", IllegalArgumentException.class,
+                f -> () -> TaskRuntime.builder().contextCloseGrace(NEGATIVE),
+                "task runtime: contextCloseGrace must not be negative, got PT-1S"));
+        rows.add(fails("TaskRuntime.Builder.stallThreshold(null)", NullPointerException.class,
+                f -> () -> TaskRuntime.builder().stallThreshold(null), "stallThreshold"));
+        rows.add(fails("TaskRuntime.Builder.stallThreshold(negative)", IllegalArgumentException.class,
+                f -> () -> TaskRuntime.builder().stallThreshold(NEGATIVE),
+                "task runtime: stallThreshold must not be negative, got PT-1S"));
+        rows.add(fails("TaskRuntime.Builder.untakenErrors(null)", NullPointerException.class,
+                f -> () -> TaskRuntime.builder().untakenErrors(null), "untakenErrors"));
         rows.add(fails("TaskRuntime.Builder.name(null)", NullPointerException.class,
                 f -> () -> TaskRuntime.builder().name(null), "name"));
         rows.add(fails("TaskRuntime.Builder.name(blank)", IllegalArgumentException.class,

@@ -6,12 +6,16 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.Test;
+import org.ops4j.pax.exam.util.Filter;
 
+import task.api.EventContext;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
 import task.api.TaskState;
@@ -24,6 +28,10 @@ public class ShellCommandsIT extends TaskContainerTest {
 
     @Inject
     TaskInspector inspector;
+
+    @Inject
+    @Filter("(" + EventContext.NAME_PROPERTY + "=" + EventContext.DEFAULT_NAME + ")")
+    EventContext defaultContext;
 
     @Test
     public void sleepStartsTasksThatTasksListsAndCancelEnds() throws Exception {
@@ -49,7 +57,45 @@ public class ShellCommandsIT extends TaskContainerTest {
     @Test
     public void contextsListsTheDefaultContext() throws Exception {
         String listing = execute("task:contexts");
-        assertTrue(listing, listing.contains("task-default-context [own thread] open"));
+        assertTrue(listing, listing.contains("task-default-context [own thread] open, "));
+    }
+
+    @Test
+    public void contextsShowsWhatABusyContextRunsAndSinceWhen() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        defaultContext.post(() -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertTrue("the event runs", entered.await(30, TimeUnit.SECONDS));
+            String running = "task-default-context [own thread] open, ";
+            String what = "running an event (" + ShellCommandsIT.class.getName();
+            String listing = execute("task:contexts");
+            assertTrue(listing, listing.contains(running) && listing.contains(what));
+            // "since" appears once the stall checker has seen the event (a look every quarter threshold).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!listing.contains(" since ")) {
+                assertTrue("the checker saw the busy context: " + listing, System.nanoTime() - deadline < 0);
+                Thread.yield();
+                listing = execute("task:contexts");
+            }
+            assertTrue(listing, listing.contains(what) && listing.contains(" ms)"));
+        } finally {
+            release.countDown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String listing = execute("task:contexts");
+        while (!listing.contains("task-default-context [own thread] open, 0 pending, idle")) {
+            assertTrue("idle again: " + listing, System.nanoTime() - deadline < 0);
+            Thread.yield();
+            listing = execute("task:contexts");
+        }
     }
 
     @Test

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 
 import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCallback;
 import task.api.TaskService;
 import task.api.ThreadRunner;
+import task.impl.log.ReportLevel;
 import task.impl.log.Reporter;
 
 /**
@@ -27,24 +29,29 @@ public class TaskFactory implements TaskService {
     private final EventContext defaultContext;
     private final TaskTable table;
     private final Reporter reporter;
+    private final ReportLevel untakenErrors;
     private volatile boolean released;
 
     /**
      * Creates the service of one owner.
      *
-     * @param ownerName who creates the tasks, for diagnostics
-     * @param runner runs the workers
-     * @param defaultContext where completions go when no context is named
-     * @param table the runtime's tasks in flight
-     * @param reporter where failures nobody can take go
+     * @param ownerName who creates the tasks, for diagnostics; not null
+     * @param runner runs the workers; not null
+     * @param defaultContext where completions go when no context is named; not null
+     * @param table the runtime's tasks in flight; not null
+     * @param reporter where failures nobody can take go; not null (it is
+     *        {@linkplain Reporter#guarded guarded})
+     * @param untakenErrors the level an error no callback took is reported
+     *        at (see {@link #untakenError}); not null
      */
     public TaskFactory(String ownerName, ThreadRunner runner, EventContext defaultContext, TaskTable table,
-            Reporter reporter) {
+            Reporter reporter, ReportLevel untakenErrors) {
         this.ownerName = Objects.requireNonNull(ownerName, "ownerName");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext");
         this.table = Objects.requireNonNull(table, "table");
-        this.reporter = Objects.requireNonNull(reporter, "reporter");
+        this.reporter = Reporter.guarded(reporter);
+        this.untakenErrors = Objects.requireNonNull(untakenErrors, "untakenErrors");
     }
 
     @Override
@@ -139,6 +146,32 @@ public class TaskFactory implements TaskService {
 
     Reporter reporter() {
         return reporter;
+    }
+
+    /**
+     * Reports the error a task finished with that no callback took (through
+     * {@link task.api.Task#propagateError()}): at the configured level for a
+     * task that was neither cancelled nor disposed and whose error is no
+     * {@link CancellationException}; at debug level
+     * otherwise (or not at all when the level is OFF), since a cancellation (or a disposal, which never runs the
+     * callback and may interrupt the worker) is a decision someone made, not a
+     * failure nobody noticed. In the finishing thread; never throws.
+     *
+     * @param task the task, described for the message
+     * @param cancelled the task was cancelled or disposed
+     * @param untaken the error; not null
+     */
+    void untakenError(String task, boolean cancelled, Throwable untaken) {
+        String message = task + ": finished with an error no callback took (a callback reads it with"
+                + " propagateError())";
+        if (untakenErrors == ReportLevel.OFF) {
+            return;
+        }
+        if (cancelled || untaken instanceof CancellationException) {
+            reporter.debug(message, untaken);
+        } else {
+            untakenErrors.report(reporter, message, untaken);
+        }
     }
 
     void finished(TaskImpl<?, ?> task) {

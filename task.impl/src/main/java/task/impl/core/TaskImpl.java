@@ -488,7 +488,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         failure = Failures.accept(lastCleanup, lastResult, failure);
         if (untaken != null) {
-            owner.reporter().debug(describe() + ": finished with an error no callback took", untaken);
+            owner.untakenError(describe(), isCancelled(), untaken);
         }
         source = null;
         // Listings stopped showing the task at FINISHING; it leaves the table

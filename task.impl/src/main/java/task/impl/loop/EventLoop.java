@@ -5,11 +5,14 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -18,6 +21,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
+import task.api.Task;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
 
@@ -28,6 +32,9 @@ import task.impl.runner.BatchingThread;
  * <b>Life:</b> {@code state} goes OPEN -> CLOSING -> TERMINATED, by CAS.
  * In CLOSING no post is accepted and the driver drains the queue; at
  * TERMINATED every source is inactive and {@code terminated} is released.
+ * A close that gave up waiting (see {@link #close()}) leaves the loop in
+ * CLOSING until its driver returns from the callback and drains; only the
+ * driver moves it to TERMINATED, so the late drain is the same drain.
  * <p>
  * <b>Driver:</b> {@code driver} is the thread allowed to run the loop, taken
  * by CAS from null (caller-driven contexts, per {@link #iterate}) or held for
@@ -55,6 +62,30 @@ import task.impl.runner.BatchingThread;
  * the drain takes the event (and runs it) or the poster sees CLOSING and
  * takes it back, by the event's own CAS: it runs or is rejected, exactly once
  * (for {@link #postClaimed} events the CAS is the event's own claim).
+ * <p>
+ * <b>Failures:</b> nothing thrown ends the loop's thread. Each event, tick
+ * and I/O callback runs inside a catch of {@link Throwable} and is reported
+ * through a {@linkplain Reporter#guarded guarded} reporter, which cannot
+ * throw; whatever still escapes an iteration (a failing selector, an
+ * {@code Error} where no callback runs) is caught by the own thread's outer
+ * loop, reported, and followed by a pause that doubles from
+ * {@link #MIN_PAUSE_NANOS} to {@link #MAX_PAUSE_NANOS} while the failures go
+ * on (reset by an iteration without one), so a persistent failure neither
+ * spins nor floods the log.
+ * <p>
+ * <b>What runs:</b> around each dispatch the driver writes {@code dispatches}
+ * (one more at the start and at the end, opaque) and then {@code running}
+ * (the event, timer or watch, or null; a release store), two plain stores on
+ * x86 and no clock read: the task round trip is the hot path. Readers (the
+ * stall checker of {@link LoopDirectory}, {@link #status()}, a close that
+ * gives up) read {@code running} with acquire and then {@code dispatches}: a
+ * reader that sees a dispatch's {@code running} sees its count or a later
+ * one, so an unchanged count with the same {@code running} at two reads means
+ * one dispatch lasted from the first to the second. Names are derived only
+ * by readers: a task completion is the task itself, so its name is at hand.
+ * <p>
+ * <b>Bounded close:</b> {@link #close()} waits at most the close grace for
+ * the loop to end; see there.
  */
 public final class EventLoop implements EventContext {
     private static final int OPEN = 0;
@@ -66,15 +97,25 @@ public final class EventLoop implements EventContext {
     private static final long SPIN_NANOS = 50_000;
     /** Polls that only busy-wait, before the spin starts yielding the processor. */
     private static final int BUSY_POLLS = 100;
+    /** The first pause after a failed iteration. */
+    static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest pause: one report a second at most while a failure persists. */
+    static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long {@link #close()} waits for a running callback unless told otherwise. */
+    public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofSeconds(10);
 
     private static final VarHandle STATE;
     private static final VarHandle DRIVER;
+    private static final VarHandle RUNNING;
+    private static final VarHandle DISPATCHES;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(EventLoop.class, "state", int.class);
             DRIVER = lookup.findVarHandle(EventLoop.class, "driver", Thread.class);
+            RUNNING = lookup.findVarHandle(EventLoop.class, "running", Object.class);
+            DISPATCHES = lookup.findVarHandle(EventLoop.class, "dispatches", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -84,6 +125,7 @@ public final class EventLoop implements EventContext {
     private final Reporter reporter;
     private final boolean userClosable;
     private final BatchingThread ownThread;
+    private final Duration closeGrace;
     /**
      * PostedEvents (from post) and self-claiming events (from postClaimed).
      * Many producers, one consumer (the driver): JCTools' chunked array
@@ -104,35 +146,66 @@ public final class EventLoop implements EventContext {
     private volatile Thread driver;
     private volatile boolean sleeping;
 
-    private EventLoop(String name, Reporter reporter, boolean userClosable, boolean ownThread) {
+    /** The event, timer or watch being dispatched, or null; see the class comment. */
+    private Object running;
+    /** Dispatch starts and ends so far; written by the driver only; see the class comment. */
+    private long dispatches;
+    /** The stall checker's latest sighting of a dispatch; written by the checker only. */
+    private volatile Sighting sighting;
+    /** Confined to the driver: the pause after the next failure; 0 while iterations succeed. */
+    private long pauseNanos;
+    /** Confined to the driver: the current iteration has failed. */
+    private boolean failedThisIteration;
+
+    private EventLoop(String name, Reporter reporter, boolean userClosable, boolean ownThread, Duration closeGrace) {
         this.name = requireName(name);
-        this.reporter = Objects.requireNonNull(reporter, "reporter");
+        this.reporter = Reporter.guarded(reporter);
         this.userClosable = userClosable;
+        this.closeGrace = requireGrace(closeGrace);
         this.ownThread = ownThread ? new BatchingThread(this::runOwnThread, this.name) : null;
+    }
+
+    /**
+     * Creates a context driven by callers of {@link #iterate(boolean)}, with
+     * the {@linkplain #DEFAULT_CLOSE_GRACE default close grace}.
+     *
+     * @param name a non-blank name
+     * @param reporter where callback failures go; not null
+     * @return the open context
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public static EventLoop driven(String name, Reporter reporter) {
+        return driven(name, reporter, DEFAULT_CLOSE_GRACE);
     }
 
     /**
      * Creates a context driven by callers of {@link #iterate(boolean)}.
      *
      * @param name a non-blank name
-     * @param reporter where callback failures go
+     * @param reporter where callback failures go; not null
+     * @param closeGrace how long {@link #close()} waits for a running
+     *        callback; not negative
      * @return the open context
+     * @throws IllegalArgumentException if the name is blank or the grace negative
      */
-    public static EventLoop driven(String name, Reporter reporter) {
-        return new EventLoop(name, reporter, true, false);
+    public static EventLoop driven(String name, Reporter reporter, Duration closeGrace) {
+        return new EventLoop(name, reporter, true, false, closeGrace);
     }
 
     /**
      * Creates a context and starts its own daemon thread, named {@code name}.
      *
      * @param name a non-blank name
-     * @param reporter where callback failures go
+     * @param reporter where callback failures go; not null
      * @param userClosable false for the default context, which only
      *        {@link #shutdown()} ends
+     * @param closeGrace how long {@link #close()} waits for a running
+     *        callback; not negative
      * @return the running context
+     * @throws IllegalArgumentException if the name is blank or the grace negative
      */
-    public static EventLoop started(String name, Reporter reporter, boolean userClosable) {
-        EventLoop loop = new EventLoop(name, reporter, userClosable, true);
+    public static EventLoop started(String name, Reporter reporter, boolean userClosable, Duration closeGrace) {
+        EventLoop loop = new EventLoop(name, reporter, userClosable, true, closeGrace);
         loop.driver = loop.ownThread;
         loop.ownThread.setDaemon(true);
         loop.ownThread.start();
@@ -147,13 +220,17 @@ public final class EventLoop implements EventContext {
         return name;
     }
 
+    private static Duration requireGrace(Duration closeGrace) {
+        Objects.requireNonNull(closeGrace, "closeGrace");
+        if (closeGrace.isNegative()) {
+            throw new IllegalArgumentException("event context: closeGrace must not be negative, got " + closeGrace);
+        }
+        return closeGrace;
+    }
+
     @Override
     public String name() {
         return name;
-    }
-
-    Reporter reporter() {
-        return reporter;
     }
 
     @Override
@@ -208,7 +285,7 @@ public final class EventLoop implements EventContext {
         return addTimer(delay, 0, () -> {
             event.run();
             return false;
-        });
+        }, event);
     }
 
     @Override
@@ -218,12 +295,12 @@ public final class EventLoop implements EventContext {
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("every: period must be positive, got " + period);
         }
-        return addTimer(period, saturatedNanos(period), tick);
+        return addTimer(period, saturatedNanos(period), tick, tick);
     }
 
-    private EventSource addTimer(Duration delay, long periodNanos, BooleanSupplier tick) {
+    private EventSource addTimer(Duration delay, long periodNanos, BooleanSupplier tick, Object origin) {
         long due = System.nanoTime() + saturatedNanos(delay);
-        TimerSource timer = new TimerSource(this, due, periodNanos, tick);
+        TimerSource timer = new TimerSource(this, due, periodNanos, tick, origin);
         post(() -> {
             if (timer.isActive()) {
                 timer.sequence = timerSequence++;
@@ -233,7 +310,7 @@ public final class EventLoop implements EventContext {
         return timer;
     }
 
-    private static long saturatedNanos(Duration duration) {
+    static long saturatedNanos(Duration duration) {
         try {
             return duration.toNanos();
         } catch (ArithmeticException tooLong) {
@@ -338,6 +415,7 @@ public final class EventLoop implements EventContext {
 
     /** One iteration on the driving thread: wait, then I/O, due timers, posted events. */
     private boolean iterateOnce(boolean mayBlock, boolean spinFirst) {
+        failedThisIteration = false;
         long waitNanos = mayBlock ? nanosUntilNextTimer() : 0;
         if (waitNanos > 0 && spinFirst && !watches.any() && awaitPostedBriefly()) {
             waitNanos = 0;
@@ -348,28 +426,43 @@ public final class EventLoop implements EventContext {
                 waitNanos = 0;
             }
         }
+        boolean dispatched;
         if (ownThread == null) {
-            return waitAndDispatch(waitNanos);
+            dispatched = waitAndDispatch(waitNanos, mayBlock);
+        } else {
+            // One batch per iteration: the worker wake-ups its events need are given once, at its end.
+            ownThread.beginBatch();
+            try {
+                dispatched = waitAndDispatch(waitNanos, mayBlock);
+            } finally {
+                ownThread.endBatch();
+            }
         }
-        // One batch per iteration: the worker wake-ups its events need are given once, at its end.
-        ownThread.beginBatch();
-        try {
-            return waitAndDispatch(waitNanos);
-        } finally {
-            ownThread.endBatch();
+        if (!failedThisIteration) {
+            pauseNanos = 0;
         }
+        return dispatched;
     }
 
-    /** The rest of an iteration: wait up to {@code waitNanos}, then I/O, due timers, posted events. */
-    private boolean waitAndDispatch(long waitNanos) {
-        boolean dispatched;
+    /**
+     * The rest of an iteration: wait up to {@code waitNanos}, then I/O, due
+     * timers, posted events. A failing wait (an {@code IOException} or, from
+     * a selector that was closed or broke, a {@code RuntimeException}) is
+     * reported and followed by a pause if {@code mayPause}; the timers and
+     * posted events run regardless, so a broken selector does not stop them.
+     */
+    private boolean waitAndDispatch(long waitNanos, boolean mayPause) {
+        boolean dispatched = false;
+        Exception waitFailure = null;
         try {
             dispatched = watches.waitAndDispatch(waitNanos);
-        } catch (IOException e) {
-            reporter.warn("context '" + name + "': waiting for I/O failed", e);
-            dispatched = false;
+        } catch (IOException | RuntimeException e) {
+            waitFailure = e;
         } finally {
             sleeping = false;
+        }
+        if (waitFailure != null) {
+            failed("waiting for I/O failed", waitFailure, mayPause);
         }
         if (ownThread != null) {
             // Nobody may interrupt the loop into spinning; callbacks run uninterrupted.
@@ -436,11 +529,14 @@ public final class EventLoop implements EventContext {
     }
 
     private boolean runTick(TimerSource timer) {
+        Object outer = beginDispatch(timer);
         try {
             return timer.tick.getAsBoolean();
         } catch (Throwable failure) {
-            reporter.warn("context '" + name + "': a timer threw; the timer is kept", failure);
+            report("a timer threw; the timer is kept", failure);
             return true;
+        } finally {
+            endDispatch(outer);
         }
     }
 
@@ -455,21 +551,84 @@ public final class EventLoop implements EventContext {
     }
 
     private void run(Runnable action) {
+        Object outer = beginDispatch(action);
         try {
             action.run();
         } catch (Throwable failure) {
-            reporter.warn("context '" + name + "': an event threw", failure);
+            report("an event threw", failure);
+        } finally {
+            endDispatch(outer);
         }
     }
 
     /** Runs an I/O callback; a throwing callback keeps its watch. */
     boolean runCallback(IoWatch watch, int readyOps) {
+        Object outer = beginDispatch(watch);
         try {
             return watch.callback.onReady(readyOps);
         } catch (Throwable failure) {
-            reporter.warn("context '" + name + "': an I/O watch on " + watch.channel + " threw; the watch is kept",
-                    failure);
+            report("an I/O watch threw; the watch is kept", watch.channel, failure);
             return true;
+        } finally {
+            endDispatch(outer);
+        }
+    }
+
+    /**
+     * On the driver, as a dispatch starts (see the class comment).
+     *
+     * @return what ran before, restored by {@link #endDispatch}: a callback
+     *         may drive its own context, nesting a dispatch
+     */
+    private Object beginDispatch(Object what) {
+        Object outer = running; // the driver reads its own writes
+        DISPATCHES.setOpaque(this, dispatches + 1);
+        RUNNING.setRelease(this, what);
+        return outer;
+    }
+
+    private void endDispatch(Object outer) {
+        DISPATCHES.setOpaque(this, dispatches + 1);
+        RUNNING.setRelease(this, outer);
+    }
+
+    /** Reports a failure of this context; never throws (the reporter is guarded). */
+    void report(String what, Throwable failure) {
+        report(what, null, failure);
+    }
+
+    /**
+     * Reports {@code what}, naming {@code subject} if not null. Building the
+     * message may itself fail (out of memory, a subject's toString); the
+     * report then goes out with the constant text alone.
+     */
+    private void report(String what, Object subject, Throwable failure) {
+        String message;
+        try {
+            message = "context '" + name + "': " + what + (subject == null ? "" : " (" + subject + ")");
+        } catch (Throwable unbuildable) {
+            message = what;
+        }
+        reporter.warn(message, failure);
+    }
+
+    /**
+     * On the driver, after an iteration's failure: reports it and, if the
+     * thread may block, pauses (see the class comment). The pause is a full
+     * timed wait that posts do not cut short; holding no worker wake-up.
+     */
+    private void failed(String what, Throwable failure, boolean mayPause) {
+        failedThisIteration = true;
+        pauseNanos = pauseNanos == 0 ? MIN_PAUSE_NANOS : Math.min(MAX_PAUSE_NANOS, pauseNanos * 2);
+        report(what + "; the context goes on", mayPause ? "next try in " + pauseNanos / 1_000_000.0 + " ms" : null,
+                failure);
+        if (!mayPause) {
+            return;
+        }
+        BatchingThread.releaseHeld();
+        long deadline = System.nanoTime() + pauseNanos;
+        for (long left = pauseNanos; left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(this, left);
         }
     }
 
@@ -482,14 +641,35 @@ public final class EventLoop implements EventContext {
         }
     }
 
+    /**
+     * The own thread's body. Nothing thrown ends it (see the class comment):
+     * like {@code ThreadPoolExecutor.runWorker}, minus the dying.
+     */
     private void runOwnThread() {
-        try {
-            boolean ranSomething = false;
-            while (state == OPEN) {
+        boolean ranSomething = false;
+        while (state == OPEN) {
+            try {
                 ranSomething = iterateOnce(true, ranSomething);
+            } catch (Throwable failure) {
+                ranSomething = false;
+                survive(failure);
             }
-        } finally {
-            drainAndTerminate();
+        }
+        drainAndTerminate();
+    }
+
+    /**
+     * After a throwable escaped an iteration, at the top of the own thread's
+     * stack: reports it and pauses. {@code failed} reports through the
+     * guarded reporter; only the heap or stack running out inside this very
+     * call can still throw here, and the loop then simply goes on.
+     */
+    private void survive(Throwable failure) {
+        try {
+            sleeping = false;
+            failed("an iteration failed", failure, true);
+        } catch (Throwable again) {
+            failedThisIteration = true;
         }
     }
 
@@ -498,6 +678,20 @@ public final class EventLoop implements EventContext {
         return state != OPEN;
     }
 
+    /**
+     * Closes the context (see {@link EventContext#close()}), waiting for it
+     * to end at most its close grace (given at creation;
+     * {@link #DEFAULT_CLOSE_GRACE} by default). If a callback still runs
+     * then (it blocks, or never returns), this warns, naming the context,
+     * what its thread runs and that thread's stack, and returns. The thread
+     * is not interrupted or stopped: it keeps running the callback; the
+     * context refuses posts from the start of the close; when the callback
+     * returns, the thread runs the events still pending, ends the timers and
+     * watches, closes its selector and ends, so nothing is leaked, only late.
+     * From the context's own thread it returns at once.
+     *
+     * @throws UnsupportedOperationException for the default context
+     */
     @Override
     public void close() {
         if (!userClosable) {
@@ -509,10 +703,22 @@ public final class EventLoop implements EventContext {
 
     /**
      * Closes the context whoever owns it, with the policy of {@link #close()}.
+     * Any thread; from the context's own thread it returns at once, the loop
+     * ending when the current iteration does.
      */
     public void shutdown() {
+        long deadline = System.nanoTime() + saturatedNanos(closeGrace);
+        startShutdown();
+        awaitTermination(deadline);
+    }
+
+    /**
+     * The first half of {@link #shutdown()}: refuses posts from now on and
+     * has the loop drain and end, without waiting for it (a caller-driven
+     * context nobody drives is drained here and now). Idempotent; any thread.
+     */
+    void startShutdown() {
         if (!STATE.compareAndSet(this, OPEN, CLOSING)) {
-            awaitTerminationUnlessDriving();
             return;
         }
         wake();
@@ -522,60 +728,96 @@ public final class EventLoop implements EventContext {
             } finally {
                 driver = null;
             }
-            return;
         }
-        // The driver (own thread, or a caller inside iterate) drains when its
-        // current iteration ends; see release().
-        awaitTerminationUnlessDriving();
+        // Otherwise the driver (own thread, or a caller inside iterate)
+        // drains when its current iteration ends; see release().
     }
 
-    private void awaitTerminationUnlessDriving() {
+    /**
+     * The second half of {@link #shutdown()}: waits until the loop has ended
+     * and its own thread is gone, or until {@code deadlineNanos} (a
+     * {@link System#nanoTime()}), and then warns with what the loop's thread
+     * runs and its stack. Returns at once on the driving thread, which would
+     * wait for itself. Uninterruptible; the interrupt status is kept.
+     */
+    void awaitTermination(long deadlineNanos) {
         if (inContext()) {
             return;
         }
         BatchingThread.releaseHeld();
         boolean interrupted = false;
+        boolean ended;
         while (true) {
             try {
-                terminated.await();
+                ended = terminated.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
-        // Terminated, but the own thread may still be on its way out: no
-        // thread of ours outlives the close.
-        while (ownThread != null && ownThread.isAlive()) {
-            try {
-                ownThread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        if (ended) {
+            // Terminated, and the own thread has nothing left but to return
+            // from its run method: no thread of ours outlives the close.
+            while (ownThread != null && ownThread.isAlive()) {
+                try {
+                    ownThread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
+        } else {
+            warnStuck();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
+    private void warnStuck() {
+        Thread thread = driver;
+        Object what = RUNNING.getAcquire(this);
+        report("close gave up waiting after " + closeGrace.toMillis() + " ms: thread '" + describe(thread)
+                + "' is still running " + describeDispatch(what) + "; the context refuses posts, and when that"
+                + " returns it runs its pending events and ends, and its thread with it",
+                thread == null ? null : new ThreadStack(thread, thread.getStackTrace()));
+    }
+
     /**
      * On the driving thread, once CLOSING: runs every event posted before the
-     * close, then ends every timer and watch. Runs at most once.
+     * close, then ends every timer and watch. Runs at most once, and always
+     * terminates: {@link #run} reports what an event throws, so a throwable
+     * here is a report that failed for want of heap or stack, and the event
+     * it belonged to has left the queue; the drain goes on with the next.
      */
     private void drainAndTerminate() {
         if (state == TERMINATED) {
             return;
         }
-        Runnable event;
-        while ((event = posted.poll()) != null) {
-            run(event);
+        boolean drained = false;
+        while (!drained) {
+            try {
+                Runnable event;
+                while ((event = posted.poll()) != null) {
+                    run(event);
+                }
+                drained = true;
+            } catch (Throwable failure) {
+                report("draining the closing context failed; it goes on with the next event", failure);
+            }
         }
-        for (TimerSource timer : timers) {
-            timer.deactivate();
+        try {
+            for (TimerSource timer : timers) {
+                timer.deactivate();
+            }
+            timers.clear();
+            watches.closeAll();
+        } catch (Throwable failure) {
+            // A selector that broke may refuse to list its keys; the loop ends regardless.
+            report("ending the closing context's timers and watches failed", failure);
+        } finally {
+            state = TERMINATED;
+            terminated.countDown();
         }
-        timers.clear();
-        watches.closeAll();
-        state = TERMINATED;
-        terminated.countDown();
     }
 
     private RejectedExecutionException rejected() {
@@ -584,14 +826,106 @@ public final class EventLoop implements EventContext {
 
     /**
      * A one-line description for diagnostics: name, who drives it, whether
-     * it is open, and how many posted events wait.
+     * it is open, how many posted events wait, and what it runs: "idle", or
+     * "running X since T (N ms)" with T the time the stall checker first saw
+     * that dispatch (at most a check period after it began), or "running X"
+     * before the checker has seen it (or with the checker off). Any thread.
      *
      * @return the description
      */
     public String status() {
         String driving = ownThread != null ? "own thread" : "driven by " + describe(driver);
         return name + " [" + driving + "] " + (state == OPEN ? "open" : state == CLOSING ? "closing" : "closed")
-                + ", " + posted.size() + " pending";
+                + ", " + posted.size() + " pending, " + activity();
+    }
+
+    private String activity() {
+        Object what = RUNNING.getAcquire(this);
+        long count = (long) DISPATCHES.getOpaque(this);
+        if (what == null) {
+            return "idle";
+        }
+        Sighting seen = sighting;
+        if (seen == null || seen.dispatches != count) {
+            return "running " + describeDispatch(what);
+        }
+        long forNanos = System.nanoTime() - seen.sinceNanos;
+        return "running " + describeDispatch(what) + " since "
+                + Instant.now().minusNanos(forNanos).truncatedTo(ChronoUnit.MILLIS) + " (" + forNanos / 1_000_000
+                + " ms)";
+    }
+
+    /**
+     * One look of the stall checker (its thread only): reports, once per
+     * dispatch, a dispatch that has run for {@code thresholdNanos} or more,
+     * with the loop thread's stack. A dispatch is first seen by one look and
+     * measured from then; the report is made only if the same dispatch still
+     * runs after the stack was taken, so the stack is the stalled one's.
+     *
+     * @param now the look's {@link System#nanoTime()}
+     * @param thresholdNanos the stall threshold, positive
+     */
+    void checkStall(long now, long thresholdNanos) {
+        Object what = RUNNING.getAcquire(this);
+        long count = (long) DISPATCHES.getOpaque(this);
+        Thread thread = driver;
+        if (what == null || thread == null) {
+            return;
+        }
+        Sighting seen = sighting;
+        if (seen == null || seen.dispatches != count) {
+            sighting = new Sighting(count, now);
+            return;
+        }
+        if (seen.reported || now - seen.sinceNanos < thresholdNanos) {
+            return;
+        }
+        StackTraceElement[] stack = thread.getStackTrace();
+        if (RUNNING.getAcquire(this) != what || (long) DISPATCHES.getOpaque(this) != count) {
+            return; // it ended while the stack was taken: not the stalled one's
+        }
+        seen.reported = true;
+        report(describeDispatch(what) + " has been running for " + (now - seen.sinceNanos) / 1_000_000
+                + " ms or more on thread '" + thread.getName() + "' and blocks the context (stall threshold "
+                + thresholdNanos / 1_000_000 + " ms; reported once per stall)", new ThreadStack(thread, stack));
+    }
+
+    /** A dispatch the stall checker has seen: immutable but for {@code reported}, which only the checker uses. */
+    private static final class Sighting {
+        final long dispatches;
+        final long sinceNanos;
+        boolean reported;
+
+        Sighting(long dispatches, long sinceNanos) {
+            this.dispatches = dispatches;
+            this.sinceNanos = sinceNanos;
+        }
+    }
+
+    /**
+     * Names a dispatch without running user code: a task by its name and id,
+     * any other event, tick or callback by its class (or its channel).
+     */
+    static String describeDispatch(Object what) {
+        if (what == null) {
+            return "nothing (between events)";
+        }
+        Object subject = what instanceof PostedEvent ? ((PostedEvent) what).action : what;
+        try {
+            if (subject instanceof Task) {
+                Task<?, ?> task = (Task<?, ?>) subject;
+                return "task '" + task.name() + "' (#" + task.id() + ")";
+            }
+            if (subject instanceof TimerSource) {
+                return "a timer (" + ((TimerSource) subject).origin.getClass().getName() + ")";
+            }
+            if (subject instanceof IoWatch) {
+                return "an I/O watch on " + ((IoWatch) subject).channel;
+            }
+            return "an event (" + subject.getClass().getName() + ")";
+        } catch (RuntimeException broken) {
+            return subject.getClass().getName();
+        }
     }
 
     @Override

@@ -1,5 +1,8 @@
 package task.impl.loop;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,34 +14,44 @@ import task.impl.log.Reporter;
 /**
  * Creates event contexts for one owner and closes those still open when the
  * owner goes away ({@link #closeAll()}). A context created concurrently with
- * that call is closed by one of the two: none escapes.
+ * that call is closed by one of the two: none escapes. Every context gets the
+ * factory's close grace (see {@link EventLoop#close()}).
  */
 public class LoopFactory implements EventContextFactory {
     private final Reporter reporter;
     private final LoopDirectory directory;
+    private final Duration closeGrace;
     private final Set<EventLoop> open = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
     /**
      * Creates a factory.
      *
-     * @param reporter where the contexts report failing callbacks
-     * @param directory where the runtime lists its contexts
+     * @param reporter where the contexts report failing callbacks; not null
+     * @param directory where the runtime lists its contexts; not null
+     * @param closeGrace how long closing one of the contexts waits for a
+     *        running callback; not negative
+     * @throws IllegalArgumentException if the grace is negative
      */
-    public LoopFactory(Reporter reporter, LoopDirectory directory) {
-        this.reporter = Objects.requireNonNull(reporter, "reporter");
+    public LoopFactory(Reporter reporter, LoopDirectory directory, Duration closeGrace) {
+        this.reporter = Reporter.guarded(reporter);
         this.directory = Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(closeGrace, "closeGrace");
+        if (closeGrace.isNegative()) {
+            throw new IllegalArgumentException("event contexts: closeGrace must not be negative, got " + closeGrace);
+        }
+        this.closeGrace = closeGrace;
     }
 
     @Override
     public EventContext create(String name) {
-        return track(EventLoop.driven(name, reporter));
+        return track(EventLoop.driven(name, reporter, closeGrace));
     }
 
     @Override
     public EventContext start(String name) {
         checkOpen();
-        return track(EventLoop.started(name, reporter, true));
+        return track(EventLoop.started(name, reporter, true, closeGrace));
     }
 
     private EventContext track(EventLoop loop) {
@@ -64,13 +77,22 @@ public class LoopFactory implements EventContextFactory {
 
     /**
      * Closes every context this factory created, draining each as
-     * {@link EventContext#close()} does, and refuses new ones. Idempotent.
+     * {@link EventContext#close()} does, and refuses new ones. Every context
+     * is told to close first, and then all are waited for together: the call
+     * waits at most one close grace in all, however many contexts are stuck
+     * (each stuck one is reported, as by its close). Idempotent; any thread.
      */
     public void closeAll() {
         released = true;
+        long deadline = System.nanoTime() + EventLoop.saturatedNanos(closeGrace);
+        List<EventLoop> closing = new ArrayList<>();
         for (EventLoop loop : open) {
             open.remove(loop);
-            loop.shutdown();
+            loop.startShutdown();
+            closing.add(loop);
+        }
+        for (EventLoop loop : closing) {
+            loop.awaitTermination(deadline);
         }
     }
 }

@@ -6,7 +6,8 @@ package task.impl.loop;
  * poster whose post raced with the loop's close.
  */
 final class PostedEvent extends LoopSource implements Runnable {
-    private final Runnable action;
+    /** Read by diagnostics too, from any thread: final, so safely published with the event. */
+    final Runnable action;
 
     PostedEvent(Runnable action) {
         this.action = action;

@@ -11,14 +11,17 @@ import java.util.function.BooleanSupplier;
 final class TimerSource extends LoopSource implements Comparable<TimerSource> {
     private final EventLoop loop;
     final BooleanSupplier tick;
+    /** What the user scheduled (the event or the tick), for diagnostics. */
+    final Object origin;
     /** Zero for a one-shot timer. */
     final long periodNanos;
     /** Ties between equal deadlines go to the older timer; set when the loop adds it. */
     long sequence;
     long dueNanos;
 
-    TimerSource(EventLoop loop, long dueNanos, long periodNanos, BooleanSupplier tick) {
+    TimerSource(EventLoop loop, long dueNanos, long periodNanos, BooleanSupplier tick, Object origin) {
         this.loop = loop;
+        this.origin = origin;
         this.dueNanos = dueNanos;
         this.periodNanos = periodNanos;
         this.tick = tick;

@@ -173,7 +173,7 @@ final class Watches {
         try {
             current.close();
         } catch (IOException e) {
-            loop.reporter().warn("context '" + loop.name() + "': closing its selector failed", e);
+            loop.report("closing its selector failed", e);
         }
     }
 

@@ -25,7 +25,7 @@ public class ContextFactoryComponent extends LoopFactory {
      */
     @Activate
     public ContextFactoryComponent(@Reference Reporter reporter, @Reference DirectoryComponent directory) {
-        super(reporter, directory.directory);
+        super(reporter, directory.directory, directory.closeGrace);
     }
 
     @Deactivate

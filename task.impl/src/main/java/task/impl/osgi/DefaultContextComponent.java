@@ -19,7 +19,8 @@ import task.impl.loop.LoopBacked;
 /**
  * The default event context, on its own thread {@code task-default-context}.
  * Clients cannot close it; it closes, with the documented policy, when this
- * component deactivates.
+ * component deactivates, waiting at most the close grace of
+ * {@link DirectoryComponent} for a callback still running on it.
  */
 @Component(service = EventContext.class, property = EventContext.NAME_PROPERTY + "=" + EventContext.DEFAULT_NAME)
 public class DefaultContextComponent implements EventContext, LoopBacked {
@@ -33,7 +34,8 @@ public class DefaultContextComponent implements EventContext, LoopBacked {
      */
     @Activate
     public DefaultContextComponent(@Reference Reporter reporter, @Reference DirectoryComponent directory) {
-        this.loop = directory.directory.register(EventLoop.started("task-default-context", reporter, false));
+        this.loop = directory.directory.register(EventLoop.started("task-default-context", reporter, false,
+                directory.closeGrace));
     }
 
     @Deactivate

@@ -12,12 +12,46 @@ import task.impl.log.Reporter;
 
 /**
  * Reports the runtime's failures to the OSGi Log Service when there is one,
- * and to {@link System.Logger} while there is none.
+ * and to {@link System.Logger} while there is none. Every component gets
+ * this one service, and it never throws: whatever the log throws is handled
+ * as {@link Reporter#guarded(Reporter)} says.
  */
 @Component(service = Reporter.class)
 public class LogReporter implements Reporter {
     private static final String LOGGER_NAME = "task.runtime";
     private final Reporter fallback = Reporter.systemLogger(LOGGER_NAME);
+    private final Reporter guarded = Reporter.guarded(new Reporter() {
+        @Override
+        public void warn(String message, Throwable failure) {
+            Logger logger = logger();
+            if (logger == null) {
+                fallback.warn(message, failure);
+            } else {
+                // The message goes in as an argument so braces in it are not read as a format.
+                logger.warn("{}", message, failure);
+            }
+        }
+
+        @Override
+        public void info(String message, Throwable failure) {
+            Logger logger = logger();
+            if (logger == null) {
+                fallback.info(message, failure);
+            } else {
+                logger.info("{}", message, failure);
+            }
+        }
+
+        @Override
+        public void debug(String message, Throwable failure) {
+            Logger logger = logger();
+            if (logger == null) {
+                fallback.debug(message, failure);
+            } else {
+                logger.debug("{}", message, failure);
+            }
+        }
+    });
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -25,23 +59,17 @@ public class LogReporter implements Reporter {
 
     @Override
     public void warn(String message, Throwable failure) {
-        Logger logger = logger();
-        if (logger == null) {
-            fallback.warn(message, failure);
-        } else {
-            // The message goes in as an argument so braces in it are not read as a format.
-            logger.warn("{}", message, failure);
-        }
+        guarded.warn(message, failure);
+    }
+
+    @Override
+    public void info(String message, Throwable failure) {
+        guarded.info(message, failure);
     }
 
     @Override
     public void debug(String message, Throwable failure) {
-        Logger logger = logger();
-        if (logger == null) {
-            fallback.debug(message, failure);
-        } else {
-            logger.debug("{}", message, failure);
-        }
+        guarded.debug(message, failure);
     }
 
     private Logger logger() {

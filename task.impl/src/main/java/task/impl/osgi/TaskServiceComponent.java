@@ -8,12 +8,16 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ServiceScope;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import task.api.EventContext;
 import task.api.TaskService;
 import task.api.ThreadRunner;
 import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
+import task.impl.log.ReportLevel;
 import task.impl.log.Reporter;
 
 /**
@@ -22,26 +26,44 @@ import task.impl.log.Reporter;
  * instance and every task it still has in flight is disposed (no callback
  * runs into the stopped bundle; every cleanup runs; sources are released),
  * and deactivation waits (up to a grace period) until those tasks finished.
+ * Configured through Config Admin under {@value #PID}; a new configuration
+ * restarts every instance.
  */
-@Component(service = TaskService.class, scope = ServiceScope.BUNDLE)
+@Component(service = TaskService.class, scope = ServiceScope.BUNDLE, configurationPid = TaskServiceComponent.PID)
+@Designate(ocd = TaskServiceComponent.Config.class)
 public class TaskServiceComponent extends TaskFactory {
+    /** The Config Admin PID of the task services' settings. */
+    public static final String PID = "task.service";
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    /** The task services' settings. */
+    @ObjectClassDefinition(name = "Task service", description = "Creates the tasks of each client bundle.")
+    public @interface Config {
+        /** @return the level an error no callback took is reported at */
+        @AttributeDefinition(name = "Untaken errors",
+                description = "How an error that no callback took with propagateError() is reported when its task"
+                        + " finishes: WARNING, INFO, DEBUG or OFF. A cancelled or disposed task's error goes at"
+                        + " DEBUG (unless OFF): a cancellation is no failure nobody noticed.")
+        ReportLevel untakenErrorLevel() default ReportLevel.WARNING;
+    }
 
     /**
      * Creates the task service of the bundle that gets it.
      *
      * @param context the component context, naming the using bundle
+     * @param config the settings
      * @param runner runs the workers
      * @param defaultContext the default context
      * @param table the runtime's tasks in flight
      * @param reporter where failures go
      */
     @Activate
-    public TaskServiceComponent(ComponentContext context, @Reference ThreadRunner runner,
+    public TaskServiceComponent(ComponentContext context, Config config, @Reference ThreadRunner runner,
             @Reference(target = "(" + EventContext.NAME_PROPERTY + "=" + EventContext.DEFAULT_NAME + ")")
             EventContext defaultContext,
             @Reference TaskTable table, @Reference Reporter reporter) {
-        super(context.getUsingBundle().getSymbolicName(), runner, defaultContext, table, reporter);
+        super(context.getUsingBundle().getSymbolicName(), runner, defaultContext, table, reporter,
+                config.untakenErrorLevel());
     }
 
     @Deactivate

@@ -2,6 +2,7 @@ package task.impl.shell;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,9 @@ final class OperationRunner {
      * Runs {@code name} with {@code arguments}.
      *
      * @return the result's text
-     * @throws Exception the operation's error, an argument error, or a timeout
+     * @throws Exception the operation's error (a cancelled operation's own
+     *         {@link CancellationException}, whatever the JDK wraps it in), an
+     *         argument error, or a timeout
      */
     String run(String name, List<String> arguments) throws Exception {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
@@ -48,6 +51,8 @@ final class OperationRunner {
         } catch (TimeoutException late) {
             task.cancel(true, "the shell gave up after " + timeout);
             throw new TimeoutException(task.name() + ": no outcome within " + timeout);
+        } catch (CancellationException cancelled) {
+            throw cancellation(cancelled);
         } catch (ExecutionException failed) {
             Throwable cause = failed.getCause();
             if (cause instanceof Exception) {
@@ -55,5 +60,17 @@ final class OperationRunner {
             }
             throw failed;
         }
+    }
+
+    /**
+     * The cancellation the operation completed with. JDK 25's
+     * {@code CompletableFuture.get} throws a new
+     * {@code CancellationException("get")} with the original as its cause,
+     * where earlier JDKs throw the original itself; the shell must print the
+     * original's message ("task 'x' was cancelled: ...").
+     */
+    private static CancellationException cancellation(CancellationException thrown) {
+        Throwable cause = thrown.getCause();
+        return cause instanceof CancellationException ? (CancellationException) cause : thrown;
     }
 }

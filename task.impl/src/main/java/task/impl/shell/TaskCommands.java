@@ -14,6 +14,7 @@ import task.api.Task;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
 import task.api.TaskService;
+import task.impl.log.Reporter;
 import task.impl.loop.EventLoop;
 import task.impl.osgi.DirectoryComponent;
 
@@ -63,15 +64,23 @@ public class TaskCommands {
     }
 
     /**
-     * Lists the open event contexts.
+     * Lists the open event contexts: per context its driver, state, pending
+     * events and what it runs ("idle", or "running X since T (N ms)"; see
+     * {@link EventLoop#status()}), and a last line counting the reports lost
+     * since the runtime started if any were (see {@link Reporter#guarded}).
      *
      * @return one line per context
      */
-    @Descriptor("list the open event contexts")
+    @Descriptor("list the open event contexts: driver, state, pending events, what each runs and since when")
     public String contexts() {
         StringBuilder out = new StringBuilder();
         for (EventLoop loop : directory.directory().open()) {
             out.append(loop.status()).append(System.lineSeparator());
+        }
+        long lost = Reporter.droppedReports();
+        if (lost > 0) {
+            out.append(lost).append(" report(s) lost: the log and System.err both failed")
+                    .append(System.lineSeparator());
         }
         return out.length() == 0 ? "no open contexts" : out.toString().stripTrailing();
     }

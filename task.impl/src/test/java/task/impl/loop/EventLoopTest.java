@@ -65,7 +65,7 @@ class EventLoopTest {
     }
 
     private EventLoop started(String name) {
-        EventLoop loop = EventLoop.started(name, reporter, true);
+        EventLoop loop = EventLoop.started(name, reporter, true, EventLoop.DEFAULT_CLOSE_GRACE);
         toClose.add(loop);
         return loop;
     }
@@ -440,7 +440,7 @@ class EventLoopTest {
 
     @Test
     void defaultContextCannotBeClosedByUsers() {
-        EventLoop loop = EventLoop.started("not-closable", reporter, false);
+        EventLoop loop = EventLoop.started("not-closable", reporter, false, EventLoop.DEFAULT_CLOSE_GRACE);
         try {
             assertThrows(UnsupportedOperationException.class, loop::close);
             assertFalse(loop.isClosed());
@@ -452,7 +452,7 @@ class EventLoopTest {
 
     @Test
     void factoryContexts() {
-        LoopFactory factory = new LoopFactory(reporter, new LoopDirectory());
+        LoopFactory factory = new LoopFactory(reporter, new LoopDirectory(Duration.ZERO), EventLoop.DEFAULT_CLOSE_GRACE);
         EventContext driven = factory.create("f-driven");
         EventContext own = factory.start("f-own");
         CompletableFuture<Boolean> onOwn = new CompletableFuture<>();
