@@ -24,6 +24,7 @@ import task.api.IoCallback;
 import task.api.Task;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
+import task.impl.runner.ManagedBlocking;
 
 /**
  * The event context: a loop that runs posted events, timers and I/O watches
@@ -747,25 +748,33 @@ public final class EventLoop implements EventContext {
         BatchingThread.releaseHeld();
         boolean interrupted = false;
         boolean ended;
-        while (true) {
-            try {
-                ended = terminated.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (ended) {
-            // Terminated, and the own thread has nothing left but to return
-            // from its run method: no thread of ours outlives the close.
-            while (ownThread != null && ownThread.isAlive()) {
+        // A worker of a full pool closing a context may wait for one of the
+        // pool's own jobs: a stand-in thread may run meanwhile.
+        boolean managed = ManagedBlocking.begin();
+        try {
+            while (true) {
                 try {
-                    ownThread.join();
+                    ended = terminated.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-        } else {
+            if (ended) {
+                // Terminated, and the own thread has nothing left but to return
+                // from its run method: no thread of ours outlives the close.
+                while (ownThread != null && ownThread.isAlive()) {
+                    try {
+                        ownThread.join();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+        } finally {
+            ManagedBlocking.end(managed);
+        }
+        if (!ended) {
             warnStuck();
         }
         if (interrupted) {

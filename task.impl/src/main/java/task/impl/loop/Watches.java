@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import task.impl.runner.ManagedBlocking;
+
 /**
  * The I/O watches of one loop and the selector behind them. A channel has
  * one selection key per selector, so the key's attachment lists every watch
@@ -108,18 +110,29 @@ final class Watches {
      */
     boolean waitAndDispatch(long waitNanos) throws IOException {
         Selector current = selector;
-        if (current == null) {
-            park(waitNanos);
-            return false;
-        }
-        if (waitNanos <= 0 || deregistrationPending) {
+        if (current == null || waitNanos <= 0 || deregistrationPending) {
+            if (current == null) {
+                park(waitNanos);
+                return false;
+            }
             deregistrationPending = false;
             current.selectNow();
-        } else if (waitNanos == Long.MAX_VALUE) {
-            current.select();
         } else {
-            // Round up: waking early costs an iteration, waking late delays a timer.
-            current.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)));
+            // A blocking wait: a platform worker of a full pool driving a
+            // context (iterate(true)) may wait for one of the pool's own
+            // jobs, so a stand-in thread may run meanwhile; nothing is done
+            // on a context's own thread, which is no worker.
+            boolean managed = ManagedBlocking.begin();
+            try {
+                if (waitNanos == Long.MAX_VALUE) {
+                    current.select();
+                } else {
+                    // Round up: waking early costs an iteration, waking late delays a timer.
+                    current.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)));
+                }
+            } finally {
+                ManagedBlocking.end(managed);
+            }
         }
         boolean dispatched = false;
         Iterator<SelectionKey> ready = current.selectedKeys().iterator();
@@ -209,10 +222,18 @@ final class Watches {
     }
 
     private void park(long waitNanos) {
-        if (waitNanos == Long.MAX_VALUE) {
-            java.util.concurrent.locks.LockSupport.park(loop);
-        } else if (waitNanos > 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(loop, waitNanos);
+        if (waitNanos <= 0) {
+            return;
+        }
+        boolean managed = ManagedBlocking.begin(); // as for select, above
+        try {
+            if (waitNanos == Long.MAX_VALUE) {
+                java.util.concurrent.locks.LockSupport.park(loop);
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(loop, waitNanos);
+            }
+        } finally {
+            ManagedBlocking.end(managed);
         }
     }
 }

@@ -13,12 +13,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import task.api.EventContext;
 import task.api.Task;
 import task.impl.TaskRuntime;
 import task.impl.TestSupport;
@@ -93,6 +95,36 @@ class BlockedWorkersTest {
         for (int i = 0; i < outers; i++) {
             assertEquals("inner " + i, TestSupport.get(results.get(i)));
         }
+    }
+
+    /**
+     * A worker of a pool of one that drives a caller-driven context until a
+     * task it started completes there: its blocking {@code iterate(true)} is
+     * compensated, so the task's worker gets a thread. Without it the task
+     * waits behind the driving worker for ever (this test then fails on its
+     * guard).
+     */
+    @Test
+    void aWorkerDrivingAContextUntilItsTaskCompletesInAFullPoolCompletes() {
+        runtime = TaskRuntime.builder().name("driving").virtualThreads(false).maxPlatformThreads(1)
+                .maxExtraThreads(1).starvationInterval(NEVER).stopGrace(Duration.ofSeconds(1)).start();
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Task<String, Void> outer = runtime.tasks().create("outer", t -> { }, null);
+        outer.runInThread(t -> {
+            EventContext context = runtime.contexts().create("driven-by-a-worker");
+            try {
+                AtomicReference<String> seen = new AtomicReference<>();
+                Task<String, String> inner = runtime.tasks().create("inner", done -> seen.set(done.result()), null);
+                inner.runInThread(in -> in.setResult("ran beside the driving worker"), null, context);
+                while (seen.get() == null) {
+                    context.iterate(true);
+                }
+                result.complete(seen.get());
+            } finally {
+                context.close();
+            }
+        });
+        assertEquals("ran beside the driving worker", TestSupport.get(result));
     }
 
     /**
