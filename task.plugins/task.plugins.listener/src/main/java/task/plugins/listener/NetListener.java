@@ -136,7 +136,9 @@ public final class NetListener implements AutoCloseable {
      * socket gets its own ephemeral port: read it with {@link #localAddress(int)}.
      * <p>
      * A UNIX-domain socket file is created by binding and removed again by
-     * {@link #disconnect()}; an existing file is not replaced.
+     * {@link #disconnect()}, if it is still the file the bind created (a
+     * file put at the path since is left alone); an existing file is not
+     * replaced.
      *
      * @param address an {@link java.net.InetSocketAddress} (a name, resolved
      *        here, or a numeric address) or a {@link java.net.UnixDomainSocketAddress}
@@ -491,7 +493,10 @@ public final class NetListener implements AutoCloseable {
      * context's thread, this therefore waits (up to five seconds) for the
      * context to have polled: when it returns, the sockets are closed and
      * their ports free. Called on the context's thread, that happens as soon
-     * as the current callback returns. UNIX-domain socket files are removed.
+     * as the current callback returns. The UNIX-domain socket files the
+     * listener's binds created are removed; a file found at such a path
+     * that is not the one created (same device, inode and modification
+     * time) is left in place.
      */
     public void disconnect() {
         List<ListeningSocket> closing;
