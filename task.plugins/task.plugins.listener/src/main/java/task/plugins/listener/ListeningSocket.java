@@ -26,7 +26,6 @@ import java.util.Objects;
  * final.
  */
 final class ListeningSocket {
-    private static final System.Logger LOG = System.getLogger("task.plugins.listener");
 
     final ServerSocketChannel channel;
     final SocketAddress localAddress;
@@ -55,8 +54,8 @@ final class ListeningSocket {
             try {
                 file = FileIdentity.of(((UnixDomainSocketAddress) local).getPath());
             } catch (IOException unreadable) {
-                LOG.log(Level.WARNING, "listener: cannot identify the socket file of " + Addresses.format(local)
-                        + "; it will not be removed at close", unreadable);
+                ListenerLog.log(Level.WARNING, () -> "listener: cannot identify the socket file of "
+                        + Addresses.format(local) + "; it will not be removed at close", unreadable);
             }
         }
         return new ListeningSocket(channel, local, file);
@@ -75,7 +74,7 @@ final class ListeningSocket {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "listener: closing " + Addresses.format(localAddress) + " failed", e);
+            ListenerLog.log(Level.WARNING, () -> "listener: closing " + Addresses.format(localAddress) + " failed", e);
         }
         if (localAddress instanceof UnixDomainSocketAddress) {
             removeSocketFile(((UnixDomainSocketAddress) localAddress).getPath());
@@ -85,8 +84,8 @@ final class ListeningSocket {
     private void removeSocketFile(Path path) {
         try {
             if (socketFile == null) {
-                LOG.log(Level.WARNING, "listener: the socket file " + Addresses.format(localAddress)
-                        + " could not be identified when it was bound; it is left in place");
+                ListenerLog.log(Level.WARNING, () -> "listener: the socket file " + Addresses.format(localAddress)
+                        + " could not be identified when it was bound; it is left in place", null);
                 return;
             }
             FileIdentity now = FileIdentity.of(path);
@@ -95,13 +94,14 @@ final class ListeningSocket {
             if (socketFile.equals(now)) {
                 Files.delete(path);
             } else {
-                LOG.log(Level.DEBUG, "listener: " + Addresses.format(localAddress) + " is no longer the socket "
-                        + "file it bound; it is left in place");
+                ListenerLog.log(Level.DEBUG, () -> "listener: " + Addresses.format(localAddress)
+                        + " is no longer the socket file it bound; it is left in place", null);
             }
         } catch (NoSuchFileException gone) {
             // someone removed it already: nothing of ours is left there
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "listener: removing " + Addresses.format(localAddress) + " failed", e);
+            ListenerLog.log(Level.WARNING, () -> "listener: removing " + Addresses.format(localAddress) + " failed",
+                    e);
         }
     }
 
