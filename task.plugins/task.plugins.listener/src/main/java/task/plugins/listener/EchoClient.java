@@ -48,7 +48,7 @@ final class EchoClient {
             channel.configureBlocking(false);
             context.watch(channel, SelectionKey.OP_READ, ready -> readable());
         } catch (IOException | RuntimeException e) {
-            ListenerLog.log(Level.DEBUG, () -> "echo: cannot serve " + this, e);
+            NetListener.log(Level.DEBUG, () -> "echo: cannot serve " + this, e);
             close();
         }
     }
@@ -69,7 +69,7 @@ final class EchoClient {
             buffer.clear();
             return true;
         } catch (IOException | RejectedExecutionException e) {
-            ListenerLog.log(Level.DEBUG, () -> "echo: client " + this + " ends", e);
+            NetListener.log(Level.DEBUG, () -> "echo: client " + this + " ends", e);
             close();
             return false;
         }
@@ -85,7 +85,7 @@ final class EchoClient {
             context.watch(channel, SelectionKey.OP_READ, ready -> readable());
             return false;
         } catch (IOException | RejectedExecutionException e) {
-            ListenerLog.log(Level.DEBUG, () -> "echo: client " + this + " ends", e);
+            NetListener.log(Level.DEBUG, () -> "echo: client " + this + " ends", e);
             close();
             return false;
         }
@@ -99,7 +99,7 @@ final class EchoClient {
         try {
             channel.close();
         } catch (IOException e) {
-            ListenerLog.log(Level.DEBUG, () -> "echo: closing a client failed", e);
+            NetListener.log(Level.DEBUG, () -> "echo: closing a client failed", e);
         }
         onClosed.accept(this);
     }

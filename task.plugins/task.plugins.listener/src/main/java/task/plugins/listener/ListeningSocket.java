@@ -54,7 +54,7 @@ final class ListeningSocket {
             try {
                 file = FileIdentity.of(((UnixDomainSocketAddress) local).getPath());
             } catch (IOException unreadable) {
-                ListenerLog.log(Level.WARNING, () -> "listener: cannot identify the socket file of "
+                NetListener.log(Level.WARNING, () -> "listener: cannot identify the socket file of "
                         + Addresses.format(local) + "; it will not be removed at close", unreadable);
             }
         }
@@ -74,7 +74,7 @@ final class ListeningSocket {
         try {
             channel.close();
         } catch (IOException e) {
-            ListenerLog.log(Level.WARNING, () -> "listener: closing " + Addresses.format(localAddress) + " failed", e);
+            NetListener.log(Level.WARNING, () -> "listener: closing " + Addresses.format(localAddress) + " failed", e);
         }
         if (localAddress instanceof UnixDomainSocketAddress) {
             removeSocketFile(((UnixDomainSocketAddress) localAddress).getPath());
@@ -84,7 +84,7 @@ final class ListeningSocket {
     private void removeSocketFile(Path path) {
         try {
             if (socketFile == null) {
-                ListenerLog.log(Level.WARNING, () -> "listener: the socket file " + Addresses.format(localAddress)
+                NetListener.log(Level.WARNING, () -> "listener: the socket file " + Addresses.format(localAddress)
                         + " could not be identified when it was bound; it is left in place", null);
                 return;
             }
@@ -94,13 +94,13 @@ final class ListeningSocket {
             if (socketFile.equals(now)) {
                 Files.delete(path);
             } else {
-                ListenerLog.log(Level.DEBUG, () -> "listener: " + Addresses.format(localAddress)
+                NetListener.log(Level.DEBUG, () -> "listener: " + Addresses.format(localAddress)
                         + " is no longer the socket file it bound; it is left in place", null);
             }
         } catch (NoSuchFileException gone) {
             // someone removed it already: nothing of ours is left there
         } catch (IOException e) {
-            ListenerLog.log(Level.WARNING, () -> "listener: removing " + Addresses.format(localAddress) + " failed",
+            NetListener.log(Level.WARNING, () -> "listener: removing " + Addresses.format(localAddress) + " failed",
                     e);
         }
     }

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 import task.api.EventContext;
 import task.api.EventSource;
@@ -64,6 +65,7 @@ import task.api.TaskService;
  * inside a handler running on the context.
  */
 public final class NetListener implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("task.plugins.listener");
     private static final long DEREGISTRATION_WAIT_SECONDS = 5;
     /**
      * Clients accepted per firing of a watch at most. A burst is drained
@@ -307,7 +309,7 @@ public final class NetListener implements AutoCloseable {
                 watches.add(watch(socket, context, generation));
             }
         } catch (RejectedExecutionException closed) {
-            ListenerLog.log(Level.WARNING, () -> "listener '" + name + "': the handler's context '" + context.name()
+            log(Level.WARNING, () -> "listener '" + name + "': the handler's context '" + context.name()
                     + "' is closed; the handler is dropped", closed);
             disarm();
             handler = null;
@@ -442,13 +444,13 @@ public final class NetListener implements AutoCloseable {
                 return true;
             }
             if (inARow > 0) {
-                ListenerLog.log(Level.INFO, () -> "listener '" + name + "': accepts on " + socket
+                log(Level.INFO, () -> "listener '" + name + "': accepts on " + socket
                         + " succeed again, after " + inARow + (inARow == 1 ? " failure" : " failures in a row"), null);
             }
             try {
                 current.onClient(this, client);
             } catch (RuntimeException thrown) {
-                ListenerLog.log(Level.WARNING, () -> "listener '" + name
+                log(Level.WARNING, () -> "listener '" + name
                         + "': the client handler threw; still accepting", thrown);
             }
         }
@@ -501,7 +503,7 @@ public final class NetListener implements AutoCloseable {
             }
         }
         if (refused != null) {
-            ListenerLog.log(Level.WARNING, () -> "listener '" + name + "': cannot watch its sockets again after a"
+            log(Level.WARNING, () -> "listener '" + name + "': cannot watch its sockets again after a"
                     + " failed accept; the handler is dropped", refused);
         }
     }
@@ -509,7 +511,7 @@ public final class NetListener implements AutoCloseable {
     /** Reports a failed accept: one line per suspension; only the first of a row carries the exception. */
     private void reportFailure(ListeningSocket socket, IOException failure, long inARow, Duration retryIn) {
         Throwable attached = inARow == 1 || retryIn == null ? failure : null;
-        ListenerLog.log(Level.WARNING, () -> {
+        log(Level.WARNING, () -> {
             String what = "listener '" + name + "': accepting on " + socket + " failed (" + failure + ")";
             if (failure instanceof ClosedChannelException) {
                 // Not by disconnect() (that changes the state first): accept() is interruptible, and an
@@ -522,6 +524,13 @@ public final class NetListener implements AutoCloseable {
             return what + ", " + inARow + (inARow == 1 ? " failure" : " failures in a row") + "; accepting again in "
                     + retryIn.toMillis() + " ms";
         }, attached);
+    }
+
+    /** The timer that will re-arm the watches while suspended after a failed accept, else null; for tests. */
+    EventSource pendingResume() {
+        synchronized (lock) {
+            return resume;
+        }
     }
 
     /** Failed accepts since the listener was created; for tests. */
@@ -572,7 +581,7 @@ public final class NetListener implements AutoCloseable {
                     try {
                         arm();
                     } catch (RejectedExecutionException closed) {
-                        ListenerLog.log(Level.WARNING, () -> "listener '" + name + "': its handler's context closed"
+                        log(Level.WARNING, () -> "listener '" + name + "': its handler's context closed"
                                 + " during waitForClient; the handler is dropped", closed);
                     }
                 }
@@ -695,7 +704,7 @@ public final class NetListener implements AutoCloseable {
         try {
             watching.schedule(Duration.ZERO, polled::countDown);
             if (!polled.await(DEREGISTRATION_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                ListenerLog.log(Level.WARNING, () -> "listener: context '" + watching.name() + "' did not poll within "
+                log(Level.WARNING, () -> "listener: context '" + watching.name() + "' did not poll within "
                         + DEREGISTRATION_WAIT_SECONDS + " s of a disconnect; its closed sockets are released when it"
                         + " does", null);
             }
@@ -710,6 +719,25 @@ public final class NetListener implements AutoCloseable {
     @Override
     public void close() {
         disconnect();
+    }
+
+    /**
+     * The package's logging ({@code task.plugins.listener}), which never
+     * throws: most of it runs in watch callbacks, and a logging back end
+     * that fails (out of descriptors, it cannot open the time-zone data)
+     * must not abort what the callback was doing, such as suspending the
+     * watches. The message is built inside, and only if the level is
+     * logged. It lives here, not in a class of its own, because a class
+     * first needed once the process is out of descriptors may not load.
+     *
+     * @param thrown the failure to attach, or null
+     */
+    static void log(Level level, Supplier<String> message, Throwable thrown) {
+        try {
+            LOG.log(level, message, thrown);
+        } catch (Throwable failedToLog) {
+            // nothing to do: reporting that logging failed would need logging
+        }
     }
 
     @Override

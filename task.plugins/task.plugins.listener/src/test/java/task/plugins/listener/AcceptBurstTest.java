@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -100,35 +99,15 @@ class AcceptBurstTest {
             loopback.connect(listener.localAddress(0));
         }
         // The kernel completes a handshake a little after connect() returns: wait until all are queued.
-        Loopback.spinUntil(() -> acceptQueueLength(port) == waiting);
+        Loopback.spinUntil(() -> Loopback.acceptQueueLength(port) == waiting);
 
         context.iterate(false);
         assertEquals(NetListener.ACCEPTS_PER_WAKEUP, handed.size(), "clients accepted by one firing of the watch");
         context.iterate(false);
         assertEquals(waiting, handed.size(), "clients accepted by the next firing: the rest");
-        assertEquals(0, acceptQueueLength(port), "clients left in the backlog");
+        assertEquals(0, Loopback.acceptQueueLength(port), "clients left in the backlog");
         listener.setClientHandler(null, null);
         Loopback.drain(context); // the watch gone, disconnecting needs no poll of this caller-driven context
-    }
-
-    /**
-     * The clients waiting to be accepted on a listening IPv4 loopback
-     * socket: for a LISTEN socket, Linux shows its accept queue's length as
-     * the {@code rx_queue} of {@code /proc/net/tcp}.
-     */
-    private static int acceptQueueLength(int port) {
-        String local = String.format(Locale.ROOT, "0100007F:%04X", port);
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-                String[] fields = line.trim().split("\\s+");
-                if (fields.length > 4 && fields[1].equals(local) && fields[3].equals("0A")) {
-                    return Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
-                }
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot read /proc/net/tcp", e);
-        }
-        throw new AssertionError("no listening socket on " + local + " in /proc/net/tcp");
     }
 
     @Test
@@ -136,7 +115,7 @@ class AcceptBurstTest {
         long startNanos = System.nanoTime();
         EchoListener echo = listen("127.0.0.1:0"); // the default backlog
         InetSocketAddress address = (InetSocketAddress) echo.addresses().get(0);
-        int wave = (int) Math.min(BURST, (openFileLimit() - OpenFiles.count() - SPARE_DESCRIPTORS) / 2);
+        int wave = (int) Math.min(BURST, (Loopback.openFileLimit() - OpenFiles.count() - SPARE_DESCRIPTORS) / 2);
         assumeTrue(wave >= SMALLEST_WAVE, "too few descriptors for a burst of " + SMALLEST_WAVE + " clients");
         int served = 0;
         int waves = 0;
@@ -148,17 +127,6 @@ class AcceptBurstTest {
         assertEquals(BURST, served, "clients that got their echo back");
         StressMode.summary("accept burst", BURST + " clients served in " + waves + " wave(s) of up to " + wave
                 + ", backlog " + ListenOperation.DEFAULT_BACKLOG, 0, startNanos);
-    }
-
-    /** The soft limit of open descriptors, from /proc/self/limits. */
-    private static long openFileLimit() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-            if (line.startsWith("Max open files")) {
-                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                return soft.equals("unlimited") ? Long.MAX_VALUE / 4 : Long.parseLong(soft);
-            }
-        }
-        throw new AssertionError("no 'Max open files' in /proc/self/limits");
     }
 
     /**

@@ -1,14 +1,12 @@
 package task.plugins.listener;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +16,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import task.api.EventContext;
 import task.impl.TaskRuntime;
@@ -60,7 +57,7 @@ final class BackoffChild {
     public static void main(String[] args) throws Exception {
         stallFailures = Integer.parseInt(args[0]);
         startBackstop();
-        loadTheListenersClasses();
+        Loopback.loadThePackagesClasses();
         countLogRecords();
         System.getLogger("task.plugins.listener").log(Level.INFO, "child: warm-up");
         records.set(0);
@@ -108,28 +105,6 @@ final class BackoffChild {
             Loopback.writeFully(client, warmUp);
             if (Loopback.readFully(client, warmUp.length).length != warmUp.length) {
                 throw new IOException("child: the warm-up echo failed");
-            }
-        }
-    }
-
-    /**
-     * Loads every class of the listener's package, where they are files of a
-     * folder (as under Maven): a class first needed during the stall could
-     * not be read. A jar, as in OSGi, is opened once and stays open.
-     */
-    private static void loadTheListenersClasses() throws Exception {
-        Path classes = Path.of(NetListener.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path folder = classes.resolve(NetListener.class.getPackageName().replace('.', '/'));
-        if (!Files.isDirectory(folder)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(".class")) {
-                    Class.forName(NetListener.class.getPackageName() + "." + name.substring(0, name.length() - 6),
-                            false, NetListener.class.getClassLoader());
-                }
             }
         }
     }
