@@ -3,7 +3,6 @@ package task.plugins.listener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,8 +66,8 @@ class AcceptBackoffTest {
     @Test
     void aListenerOutOfDescriptorsBacksOffLogsBoundedlyAndServesAgain() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "needs bash for ulimit");
-        List<String> command = List.of("/bin/bash", "-c", "ulimit -n " + CHILD_DESCRIPTORS + " && exec \"$@\"", "bash",
+        // bash for ulimit; "$@" passes the JVM's arguments through unquoted.
+        List<String> command = List.of("bash", "-c", "ulimit -n " + CHILD_DESCRIPTORS + " && exec \"$@\"", "bash",
                 java.toString(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), BackoffChild.class.getName(),
                 String.valueOf(STALL_FAILURES));
@@ -116,8 +114,8 @@ class AcceptBackoffTest {
             long rowBound = (recoveries + 1) * failuresAllowedByTheDoublingIn(windowMillis);
             System.out.printf("[backoff] %d ms from flood to figures (bounds %d, %d): %d failed accepts reported"
                     + " (%s counted), %d log records (%d with a stack trace, %d recoveries), %s clients accepted;"
-                    + " first: %s%n", windowMillis, bound, rowBound, failures, figures.get("counted"), records, withStackTrace,
-                    recoveries, figures.get("accepted"), figures.get("first"));
+                    + " first: %s%n", windowMillis, bound, rowBound, failures, figures.get("counted"), records,
+                    withStackTrace, recoveries, figures.get("accepted"), figures.get("first"));
             assertTrue(figures.get("first").contains("Too many open files"),
                     () -> "the child ran out of descriptors: " + figures.get("first"));
             assertTrue(failures >= STALL_FAILURES, "failed accepts while the flood was held");

@@ -247,7 +247,8 @@ class AcceptBurstTest {
     /** Runs {@code listen} through the runtime's operation service, as the shell does. */
     private EchoListener listen(String... arguments) throws Exception {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
-        runtime.operations().start(runtime.tasks(), "listen", List.of(arguments), null, done -> complete(done, outcome));
+        runtime.operations().start(runtime.tasks(), "listen", List.of(arguments), null,
+                done -> complete(done, outcome));
         return loopback.keep((EchoListener) outcome.get(GUARD_SECONDS, TimeUnit.SECONDS));
     }
 

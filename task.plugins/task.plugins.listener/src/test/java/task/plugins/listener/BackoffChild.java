@@ -83,9 +83,10 @@ final class BackoffChild {
             String command;
             while ((command = commands.readLine()) != null && !command.equals("quit")) {
                 if (command.equals("report")) {
-                    System.out.println("child: figures failures=" + failures.get() + " counted=" + listener.failedAccepts() + " records="
-                            + records.get() + " thrown=" + recordsWithThrown.get() + " recoveries="
-                            + recoveries.get() + " accepted=" + accepted.get() + " first=" + firstFailure.get());
+                    System.out.println("child: figures failures=" + failures.get() + " counted="
+                            + listener.failedAccepts() + " records=" + records.get() + " thrown="
+                            + recordsWithThrown.get() + " recoveries=" + recoveries.get() + " accepted="
+                            + accepted.get() + " first=" + firstFailure.get());
                 }
             }
             echo.closeAll();

@@ -154,7 +154,8 @@ class NetListenerBackoffTest {
         EventContext context = loopback.keep(runtime.contexts().create("backoff"));
         List<SocketChannel> handed = new ArrayList<>();
         try (LogCapture log = new LogCapture("task.plugins.listener")) {
-            NetListener listener = listenerWithAWaitingClient(context, (l, client) -> handed.add(loopback.keep(client)));
+            NetListener listener = listenerWithAWaitingClient(context,
+                    (l, client) -> handed.add(loopback.keep(client)));
             exhaustDescriptors();
             context.iterate(false);
             EventSource resume = listener.pendingResume();
