@@ -112,10 +112,11 @@ public final class NetListener implements AutoCloseable {
      * running) re-arms nothing: those calls re-arm, or not, themselves.
      *
      * Back-off (Tomcat's Acceptor.handleExceptionWithDelay, without sleeping
-     * on the loop's thread): an accept that fails with an IOException (the
+     * on the loop's thread): an accept that fails with an IOException, other
+     * than on a closed channel (whose watch just ends), suspends. (The
      * process out of descriptors, EMFILE/ENFILE, is the case that matters:
      * the client stays in the backlog, the socket stays readable, and
-     * retrying at once would spin) suspends every socket's watch for
+     * retrying at once would spin.) Every socket's watch is suspended for
      * `backoff`, which then doubles up to MAX_BACKOFF; a successful accept
      * resets it to FIRST_BACKOFF. Each suspension logs one line, with the
      * count of failures in a row; the first of a row carries the exception.
@@ -652,8 +653,9 @@ public final class NetListener implements AutoCloseable {
 
     /**
      * Closes every socket, exactly once, and removes the handler's watches
-     * ({@code qio_net_listener_disconnect}); a {@link #waitForClient()} in
-     * progress ends with {@link java.nio.channels.AsynchronousCloseException}.
+     * ({@code qio_net_listener_disconnect}), or the timer of a back-off in
+     * progress; a {@link #waitForClient()} in progress ends with
+     * {@link java.nio.channels.AsynchronousCloseException}.
      * Idempotent, final, and safe from inside a handler running on the
      * context (the handler call in progress completes; no other starts).
      * Clients already handed out are the handlers' and stay open.
