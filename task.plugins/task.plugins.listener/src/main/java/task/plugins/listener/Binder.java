@@ -63,7 +63,7 @@ final class Binder {
             channel.bind(target, backlog);
             // The context's watches need it; accepted clients are blocking regardless.
             channel.configureBlocking(false);
-            return new ListeningSocket(channel, channel.getLocalAddress());
+            return ListeningSocket.bound(channel);
         } catch (IOException | RuntimeException failure) {
             try {
                 channel.close();

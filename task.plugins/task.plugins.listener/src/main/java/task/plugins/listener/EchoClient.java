@@ -27,7 +27,6 @@ import task.api.EventContext;
  * closing the channel ends its watch.
  */
 final class EchoClient {
-    private static final System.Logger LOG = System.getLogger("task.plugins.listener");
     private static final int BUFFER = 8192;
 
     private final SocketChannel channel;
@@ -49,7 +48,7 @@ final class EchoClient {
             channel.configureBlocking(false);
             context.watch(channel, SelectionKey.OP_READ, ready -> readable());
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "echo: cannot serve " + this, e);
+            NetListener.log(Level.DEBUG, () -> "echo: cannot serve " + this, e);
             close();
         }
     }
@@ -70,7 +69,7 @@ final class EchoClient {
             buffer.clear();
             return true;
         } catch (IOException | RejectedExecutionException e) {
-            LOG.log(Level.DEBUG, "echo: client " + this + " ends", e);
+            NetListener.log(Level.DEBUG, () -> "echo: client " + this + " ends", e);
             close();
             return false;
         }
@@ -86,7 +85,7 @@ final class EchoClient {
             context.watch(channel, SelectionKey.OP_READ, ready -> readable());
             return false;
         } catch (IOException | RejectedExecutionException e) {
-            LOG.log(Level.DEBUG, "echo: client " + this + " ends", e);
+            NetListener.log(Level.DEBUG, () -> "echo: client " + this + " ends", e);
             close();
             return false;
         }
@@ -100,7 +99,7 @@ final class EchoClient {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "echo: closing a client failed", e);
+            NetListener.log(Level.DEBUG, () -> "echo: closing a client failed", e);
         }
         onClosed.accept(this);
     }

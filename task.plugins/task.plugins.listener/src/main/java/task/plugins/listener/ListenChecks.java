@@ -1,5 +1,7 @@
 package task.plugins.listener;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -21,6 +23,15 @@ final class ListenChecks {
     static final String OPERATION = "listen";
     /** The largest backlog accepted; the kernel caps it lower anyway (somaxconn). */
     static final int MAX_BACKLOG = 65535;
+    /** Where Linux publishes the largest backlog its listen() grants (sysctl net.core.somaxconn). */
+    static final Path SOMAXCONN = Path.of("/proc/sys/net/core/somaxconn");
+    /**
+     * The default backlog where {@link #SOMAXCONN} cannot be read: Linux's
+     * compiled-in SOMAXCONN since 5.4. Other kernels cap a larger request
+     * at their own limit (the BSDs' kern.ipc.somaxconn), so asking for
+     * this much is harmless there.
+     */
+    static final int FALLBACK_BACKLOG = 4096;
 
     private ListenChecks() {
     }
@@ -30,6 +41,23 @@ final class ListenChecks {
             throw new IllegalArgumentException(OPERATION + ": backlog " + backlog + " out of range 1.." + MAX_BACKLOG);
         }
         return backlog;
+    }
+
+    /**
+     * The kernel's largest backlog, read from {@code somaxconn} (a file
+     * holding one number, as {@link #SOMAXCONN}), within 1..{@value #MAX_BACKLOG};
+     * {@value #FALLBACK_BACKLOG} if it cannot be read or holds no number.
+     */
+    static int defaultBacklog(Path somaxconn) {
+        // One read of a whole buffer (a BufferedReader's): a sysctl file read in pieces ends after the first
+        // piece (Files.readString reads one byte first, and gets "4" out of "4096").
+        try (BufferedReader in = Files.newBufferedReader(somaxconn)) {
+            String line = in.readLine();
+            long limit = Long.parseLong(line == null ? "" : line.trim());
+            return (int) Math.max(1, Math.min(limit, MAX_BACKLOG));
+        } catch (IOException | NumberFormatException | SecurityException unreadable) {
+            return FALLBACK_BACKLOG;
+        }
     }
 
     static int backlog(String text) {

@@ -33,8 +33,19 @@ import task.plugins.resolver.SocketAddresses;
  */
 @Component(service = Operation.class)
 public class ListenOperation implements Operation {
-    /** The backlog when none is given. */
-    public static final int DEFAULT_BACKLOG = 16;
+    /**
+     * The backlog when none is given: the largest the kernel grants, read
+     * from {@code /proc/sys/net/core/somaxconn} on Linux (4096 by default
+     * since Linux 5.4), else 4096; read once, when the class is loaded. A
+     * queue of 16, or Java's default of 50, overflows in a burst of
+     * connects: Linux then drops the SYNs, which clients retry only after
+     * a second or more, or even the last ACK of a handshake the client
+     * already takes for complete. The kernel caps any larger request at
+     * somaxconn anyway, so asking for it (as Go's net package does) gives
+     * the deepest queue the administrator allows, and no more. Not a
+     * compile-time constant, since it depends on the host.
+     */
+    public static final int DEFAULT_BACKLOG = ListenChecks.defaultBacklog(ListenChecks.SOMAXCONN);
 
     private static final List<Argument> ARGUMENTS = List.of(
             new Argument("address", "HOST:PORT, [IPV6]:PORT or unix:PATH; port 0 picks a free port", true),

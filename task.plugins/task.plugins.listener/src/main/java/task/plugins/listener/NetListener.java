@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 import task.api.EventContext;
 import task.api.EventSource;
@@ -31,6 +33,17 @@ import task.api.TaskService;
  * client is handed to the handler on that context's thread.
  * {@link #waitForClient()} accepts one client synchronously instead.
  * {@link #disconnect()} (or {@link #close()}) closes every socket.
+ * <p>
+ * A watch that fires accepts every client waiting, up to
+ * {@value #ACCEPTS_PER_WAKEUP} (the rest on the context's next iteration).
+ * If an accept fails (typically the process is out of file descriptors,
+ * "Too many open files"), the listener backs off instead of retrying at
+ * once: it suspends its watches and re-arms them on a timer of the
+ * handler's context, after 10 ms, doubling with each failure in a row up
+ * to 1 s, and back to 10 ms once an accept succeeds. Clients wait in the
+ * kernel's backlog meanwhile. Each suspension logs one warning with the
+ * count of failures in a row (only the first of a row with its stack
+ * trace), and one line at information level says when accepting works again.
  *
  * <pre>{@code
  * NetListener listener = new NetListener("echo");
@@ -54,6 +67,17 @@ import task.api.TaskService;
 public final class NetListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("task.plugins.listener");
     private static final long DEREGISTRATION_WAIT_SECONDS = 5;
+    /**
+     * Clients accepted per firing of a watch at most. A burst is drained
+     * without a trip through the selector per client, yet other sources of
+     * the context still run in between: the selector is level-triggered, so
+     * a socket with clients left fires again on the next iteration.
+     */
+    static final int ACCEPTS_PER_WAKEUP = 64;
+    /** The first back-off after a failed accept; it doubles with each failure in a row. */
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+    /** The longest back-off: how long a listener stays deaf once descriptors are free again, at worst. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
     /*
      * State machine, in `state`:
@@ -64,15 +88,41 @@ public final class NetListener implements AutoCloseable {
      * DISCONNECTED is final: every socket has been closed, by the one
      * disconnect() call that made the transition, and no watch is left.
      *
-     * Arming: the accept watches in `watches` exist exactly when
-     *   state == LISTENING && handler != null && waiters == 0.
-     * Every arm and disarm increments `generation`. A watch's callback
-     * carries the generation it was armed under and accepts only while that
-     * generation is still current; otherwise it accepts nothing and ends its
-     * watch. So a watch that fires after it was replaced (a handler change,
-     * a waitForClient, a disconnect) never takes a client: the client stays
+     * Arming, while state == LISTENING && handler != null && waits.isEmpty():
+     *
+     *   ARMED --accept fails--> SUSPENDED --resume timer fires--> ARMED
+     *
+     *   ARMED      the accept watches are in `watches`; `resume` is null.
+     *   SUSPENDED  no watch; `resume` is a one-shot timer on `context`,
+     *              due after the current back-off (see below).
+     * Otherwise (no handler, a waitForClient in progress, NEW or
+     * DISCONNECTED) there is neither a watch nor a timer. So the watches
+     * exist exactly when isArmed(): the condition above and resume == null.
+     *
+     * Every arm and disarm increments `generation`; disarm() also cancels a
+     * pending `resume`. A watch's callback, and the resume timer, carry the
+     * generation they were made under and act only while it is current;
+     * otherwise a watch accepts nothing and ends, and a timer does nothing.
+     * So a watch that fires after it was replaced (a handler change, a
+     * waitForClient, a disconnect) never takes a client: the client stays
      * in the kernel's backlog, and the new watches (or the waiter) accept it.
-     * That is why changing the handler or its context loses no client.
+     * That is why changing the handler or its context loses no client. And a
+     * resume timer that fires after setClientHandler, waitForClient or
+     * disconnect disarmed the listener (cancel() cannot stop a timer already
+     * running) re-arms nothing: those calls re-arm, or not, themselves.
+     *
+     * Back-off (Tomcat's Acceptor.handleExceptionWithDelay, without sleeping
+     * on the loop's thread): an accept that fails with an IOException, other
+     * than on a closed channel (whose watch just ends), suspends. (The
+     * process out of descriptors, EMFILE/ENFILE, is the case that matters:
+     * the client stays in the backlog, the socket stays readable, and
+     * retrying at once would spin.) Every socket's watch is suspended for
+     * `backoff`, which then doubles up to MAX_BACKOFF; a successful accept
+     * resets it to FIRST_BACKOFF. Each suspension logs one line, with the
+     * count of failures in a row; the first of a row carries the exception.
+     * An explicit re-arm (a handler change, the end of a waitForClient)
+     * ends a suspension early; the delay is kept, so a failure right after
+     * backs off longer still.
      *
      * Happens-before: every field below is read and written under `lock`,
      * and a client is accepted under `lock` too, so accepts are totally
@@ -101,6 +151,14 @@ public final class NetListener implements AutoCloseable {
     private EventContext context;
     /** Guarded by lock. */
     private long generation;
+    /** Guarded by lock: the timer that re-arms the watches while SUSPENDED, else null. */
+    private EventSource resume;
+    /** Guarded by lock: the next suspension's length, FIRST_BACKOFF..MAX_BACKOFF. */
+    private Duration backoff = FIRST_BACKOFF;
+    /** Guarded by lock: failed accepts since the last successful one. */
+    private long failuresInARow;
+    /** Guarded by lock: failed accepts since the listener was created. */
+    private long failedAccepts;
 
     /**
      * Creates a listener without sockets ({@code qio_net_listener_new} and
@@ -136,7 +194,9 @@ public final class NetListener implements AutoCloseable {
      * socket gets its own ephemeral port: read it with {@link #localAddress(int)}.
      * <p>
      * A UNIX-domain socket file is created by binding and removed again by
-     * {@link #disconnect()}; an existing file is not replaced.
+     * {@link #disconnect()}, if it is still the file the bind created (a
+     * file put at the path since is left alone); an existing file is not
+     * replaced.
      *
      * @param address an {@link java.net.InetSocketAddress} (a name, resolved
      *        here, or a numeric address) or a {@link java.net.UnixDomainSocketAddress}
@@ -250,7 +310,7 @@ public final class NetListener implements AutoCloseable {
                 watches.add(watch(socket, context, generation));
             }
         } catch (RejectedExecutionException closed) {
-            LOG.log(Level.WARNING, "listener '" + name + "': the handler's context '" + context.name()
+            log(Level.WARNING, () -> "listener '" + name + "': the handler's context '" + context.name()
                     + "' is closed; the handler is dropped", closed);
             disarm();
             handler = null;
@@ -270,7 +330,8 @@ public final class NetListener implements AutoCloseable {
      * new handler. A client accepted just before (whose handler call may
      * still be running on the old context when this returns) stays with
      * the old handler. The watches are registered asynchronously: the new
-     * context starts accepting once its thread gets to them.
+     * context starts accepting once its thread gets to them. A back-off in
+     * progress (after a failed accept) ends: the watches are armed at once.
      * <p>
      * On a disconnected listener this does nothing.
      *
@@ -298,7 +359,7 @@ public final class NetListener implements AutoCloseable {
 
     /** Guarded by lock. */
     private boolean isArmed() {
-        return state == LISTENING && handler != null && waits.isEmpty();
+        return state == LISTENING && handler != null && waits.isEmpty() && resume == null;
     }
 
     /**
@@ -322,13 +383,20 @@ public final class NetListener implements AutoCloseable {
         }
     }
 
-    /** Ends every accept watch; a callback already running will see the new generation. Guarded by lock. */
+    /**
+     * Ends every accept watch, and a suspension's resume timer; a callback
+     * or timer already running will see the new generation. Guarded by lock.
+     */
     private void disarm() {
         generation++;
         for (EventSource watch : watches) {
             watch.cancel();
         }
         watches.clear();
+        if (resume != null) {
+            resume.cancel();
+            resume = null;
+        }
     }
 
     private EventSource watch(ListeningSocket socket, EventContext on, long armed) {
@@ -337,36 +405,140 @@ public final class NetListener implements AutoCloseable {
 
     /**
      * An accept watch fired, on its context's thread ({@code qio_net_listener_channel_func}).
-     * Accepts one client (the selector is level-triggered: another pending
-     * client fires the watch again) and hands it to the handler.
+     * Accepts the clients waiting, up to {@link #ACCEPTS_PER_WAKEUP}, and
+     * hands each to the handler. A failed accept suspends the watches (see
+     * the back-off above).
      *
-     * @return false to end a watch that is no longer current
+     * @return false to end a watch that is no longer current, or whose accept failed
      */
     private boolean acceptReady(ListeningSocket socket, long armed) {
-        ClientHandler current;
-        SocketChannel client;
-        synchronized (lock) {
-            if (armed != generation || state != LISTENING) {
+        for (int attempt = 0; attempt < ACCEPTS_PER_WAKEUP; attempt++) {
+            ClientHandler current;
+            SocketChannel client = null;
+            IOException failure = null;
+            long inARow;
+            Duration retryIn = null;
+            synchronized (lock) {
+                if (armed != generation || state != LISTENING) {
+                    return false;
+                }
+                current = handler;
+                try {
+                    client = socket.channel.accept();
+                } catch (ClosedChannelException closed) {
+                    failure = closed;
+                } catch (IOException e) {
+                    failure = e;
+                    retryIn = suspend();
+                }
+                inARow = failuresInARow;
+                if (client != null) {
+                    failuresInARow = 0;
+                    backoff = FIRST_BACKOFF;
+                }
+            }
+            if (failure != null) {
+                reportFailure(socket, failure, inARow, retryIn);
                 return false;
             }
-            current = handler;
-            try {
-                client = socket.channel.accept();
-            } catch (IOException e) {
-                // As upstream, the watch stays: the failure (out of descriptors, say) may pass.
-                LOG.log(Level.WARNING, "listener '" + name + "': accepting on " + socket + " failed", e);
+            if (client == null) {
                 return true;
             }
-        }
-        if (client == null) {
-            return true;
-        }
-        try {
-            current.onClient(this, client);
-        } catch (RuntimeException failure) {
-            LOG.log(Level.WARNING, "listener '" + name + "': the client handler threw; still accepting", failure);
+            if (inARow > 0) {
+                log(Level.INFO, () -> "listener '" + name + "': accepts on " + socket
+                        + " succeed again, after " + inARow + (inARow == 1 ? " failure" : " failures in a row"), null);
+            }
+            try {
+                current.onClient(this, client);
+            } catch (RuntimeException thrown) {
+                log(Level.WARNING, () -> "listener '" + name
+                        + "': the client handler threw; still accepting", thrown);
+            }
         }
         return true;
+    }
+
+    /**
+     * Suspends the watches after a failed accept: ARMED -> SUSPENDED.
+     * Guarded by lock, on the context's thread (in a watch callback, so the
+     * state is ARMED and `context` is the watches' context).
+     *
+     * @return the suspension's length, or null if the context is closed
+     *         (the handler is then dropped, as {@link #arm()} does)
+     */
+    private Duration suspend() {
+        failedAccepts++;
+        failuresInARow++;
+        Duration delay = backoff;
+        // Scheduled before anything changes: should scheduling fail, the watch stays and retries, which
+        // spins but cannot strand the listener without a watch or a timer.
+        long suspendedUnder = generation + 1; // the generation disarm() moves to, next
+        EventSource timer;
+        try {
+            timer = context.schedule(delay, () -> resume(suspendedUnder));
+        } catch (RejectedExecutionException closed) {
+            disarm();
+            handler = null;
+            context = null;
+            return null;
+        }
+        disarm();
+        resume = timer;
+        Duration doubled = delay.multipliedBy(2);
+        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+        return delay;
+    }
+
+    /** A suspension's timer fired, on the context's thread: SUSPENDED -> ARMED, unless disarmed meanwhile. */
+    private void resume(long suspendedUnder) {
+        RuntimeException refused = null;
+        synchronized (lock) {
+            if (suspendedUnder != generation) {
+                return;
+            }
+            resume = null;
+            try {
+                arm();
+            } catch (RuntimeException e) {
+                refused = e; // the context is closing: arm() has dropped the handler
+            }
+        }
+        if (refused != null) {
+            log(Level.WARNING, () -> "listener '" + name + "': cannot watch its sockets again after a"
+                    + " failed accept; the handler is dropped", refused);
+        }
+    }
+
+    /** Reports a failed accept: one line per suspension; only the first of a row carries the exception. */
+    private void reportFailure(ListeningSocket socket, IOException failure, long inARow, Duration retryIn) {
+        Throwable attached = inARow == 1 || retryIn == null ? failure : null;
+        log(Level.WARNING, () -> {
+            String what = "listener '" + name + "': accepting on " + socket + " failed (" + failure + ")";
+            if (failure instanceof ClosedChannelException) {
+                // Not by disconnect() (that changes the state first): accept() is interruptible, and an
+                // interrupt of a thread driving the context closes the channel under us.
+                return what + "; the socket is closed and accepts no more";
+            }
+            if (retryIn == null) {
+                return what + " and the handler's context is closed; the handler is dropped";
+            }
+            return what + ", " + inARow + (inARow == 1 ? " failure" : " failures in a row") + "; accepting again in "
+                    + retryIn.toMillis() + " ms";
+        }, attached);
+    }
+
+    /** The timer that will re-arm the watches while suspended after a failed accept, else null; for tests. */
+    EventSource pendingResume() {
+        synchronized (lock) {
+            return resume;
+        }
+    }
+
+    /** Failed accepts since the listener was created; for tests. */
+    long failedAccepts() {
+        synchronized (lock) {
+            return failedAccepts;
+        }
     }
 
     /**
@@ -374,7 +546,8 @@ public final class NetListener implements AutoCloseable {
      * ({@code qio_net_listener_wait_client}). As upstream, the client is
      * returned to the caller, not handed to the handler: while waiting, the
      * handler's watches are suspended (clients arriving meanwhile wait in
-     * the backlog, none is lost), and they are re-armed on return. Sockets
+     * the backlog, none is lost), and they are re-armed on return, ending a
+     * back-off that was in progress. Sockets
      * added by {@link #open} during the wait are not waited on.
      * <p>
      * Unlike upstream, the wait is interruptible and ends if the listener is
@@ -409,8 +582,8 @@ public final class NetListener implements AutoCloseable {
                     try {
                         arm();
                     } catch (RejectedExecutionException closed) {
-                        LOG.log(Level.WARNING, "listener '" + name + "': its handler's context closed during "
-                                + "waitForClient; the handler is dropped", closed);
+                        log(Level.WARNING, () -> "listener '" + name + "': its handler's context closed"
+                                + " during waitForClient; the handler is dropped", closed);
                     }
                 }
             }
@@ -480,8 +653,9 @@ public final class NetListener implements AutoCloseable {
 
     /**
      * Closes every socket, exactly once, and removes the handler's watches
-     * ({@code qio_net_listener_disconnect}); a {@link #waitForClient()} in
-     * progress ends with {@link java.nio.channels.AsynchronousCloseException}.
+     * ({@code qio_net_listener_disconnect}), or the timer of a back-off in
+     * progress; a {@link #waitForClient()} in progress ends with
+     * {@link java.nio.channels.AsynchronousCloseException}.
      * Idempotent, final, and safe from inside a handler running on the
      * context (the handler call in progress completes; no other starts).
      * Clients already handed out are the handlers' and stay open.
@@ -491,7 +665,10 @@ public final class NetListener implements AutoCloseable {
      * context's thread, this therefore waits (up to five seconds) for the
      * context to have polled: when it returns, the sockets are closed and
      * their ports free. Called on the context's thread, that happens as soon
-     * as the current callback returns. UNIX-domain socket files are removed.
+     * as the current callback returns. The UNIX-domain socket files the
+     * listener's binds created are removed; a file found at such a path
+     * that is not the one created (same device, inode and modification
+     * time) is left in place.
      */
     public void disconnect() {
         List<ListeningSocket> closing;
@@ -501,7 +678,8 @@ public final class NetListener implements AutoCloseable {
                 return;
             }
             state = DISCONNECTED;
-            watching = watches.isEmpty() ? null : context;
+            // Suspended, the watches were cancelled by the last failed accept, perhaps not yet polled.
+            watching = watches.isEmpty() && resume == null ? null : context;
             disarm();
             handler = null;
             context = null;
@@ -528,9 +706,9 @@ public final class NetListener implements AutoCloseable {
         try {
             watching.schedule(Duration.ZERO, polled::countDown);
             if (!polled.await(DEREGISTRATION_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.log(Level.WARNING, "listener: context ''{0}'' did not poll within {1} s of a disconnect;"
-                        + " its closed sockets are released when it does", watching.name(),
-                        DEREGISTRATION_WAIT_SECONDS);
+                log(Level.WARNING, () -> "listener: context '" + watching.name() + "' did not poll within "
+                        + DEREGISTRATION_WAIT_SECONDS + " s of a disconnect; its closed sockets are released when it"
+                        + " does", null);
             }
         } catch (RejectedExecutionException closedMeanwhile) {
             // a closing context releases every watched socket itself
@@ -543,6 +721,25 @@ public final class NetListener implements AutoCloseable {
     @Override
     public void close() {
         disconnect();
+    }
+
+    /**
+     * The package's logging ({@code task.plugins.listener}), which never
+     * throws: most of it runs in watch callbacks, and a logging back end
+     * that fails (out of descriptors, it cannot open the time-zone data)
+     * must not abort what the callback was doing, such as suspending the
+     * watches. The message is built inside, and only if the level is
+     * logged. It lives here, not in a class of its own, because a class
+     * first needed once the process is out of descriptors may not load.
+     *
+     * @param thrown the failure to attach, or null
+     */
+    static void log(Level level, Supplier<String> message, Throwable thrown) {
+        try {
+            LOG.log(level, message, thrown);
+        } catch (Throwable failedToLog) {
+            // nothing to do: reporting that logging failed would need logging
+        }
     }
 
     @Override

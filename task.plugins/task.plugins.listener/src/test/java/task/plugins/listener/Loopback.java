@@ -8,9 +8,14 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 import task.api.EventContext;
 
@@ -134,5 +139,61 @@ final class Loopback implements AutoCloseable {
         byte[] read = new byte[buffer.position()];
         buffer.flip().get(read);
         return read;
+    }
+
+    /**
+     * The clients waiting to be accepted on a listening IPv4 loopback
+     * socket: for a LISTEN socket, Linux shows its accept queue's length as
+     * the {@code rx_queue} of {@code /proc/net/tcp}.
+     */
+    static int acceptQueueLength(int port) {
+        String local = String.format(Locale.ROOT, "0100007F:%04X", port);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 4 && fields[1].equals(local) && fields[3].equals("0A")) {
+                    return Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot read /proc/net/tcp", e);
+        }
+        throw new AssertionError("no listening socket on " + local + " in /proc/net/tcp");
+    }
+
+    /** The soft limit of open descriptors, from /proc/self/limits. */
+    static long openFileLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE / 4 : Long.parseLong(soft);
+            }
+        }
+        throw new AssertionError("no 'Max open files' in /proc/self/limits");
+    }
+
+    /**
+     * Loads every class of this package (the listener's and its tests'),
+     * where they are files of a folder, as under Maven: a class first needed
+     * once the process is out of descriptors could not be read. (A jar, as
+     * in OSGi, is opened once and stays open.)
+     */
+    static void loadThePackagesClasses() throws Exception {
+        for (Class<?> anchor : List.of(NetListener.class, Loopback.class)) {
+            Path classes = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path folder = classes.resolve(anchor.getPackageName().replace('.', '/'));
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    String name = file.getFileName().toString();
+                    if (name.endsWith(".class")) {
+                        Class.forName(anchor.getPackageName() + "." + name.substring(0, name.length() - 6), false,
+                                anchor.getClassLoader());
+                    }
+                }
+            }
+        }
     }
 }
