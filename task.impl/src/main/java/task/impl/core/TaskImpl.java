@@ -284,7 +284,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // An interrupt meant for this worker must not reach the thread's next job.
         Thread.interrupted();
         if (ownsFinishing(s, WORKER_DONE)) {
-            report(finishOwned(s | WORKER_DONE | FINISHING, null), "a cleanup threw");
+            report(finishOwned(s | WORKER_DONE | FINISHING, null));
         } else if ((s & CLAIMED) != 0) {
             return; // the callback is running and will finish the task
         } else if ((s & WAITING) != 0) {
@@ -321,7 +321,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private void deliver() {
         int claimed = claim();
         if (claimed >= 0) {
-            report(runCallbackAndFinish(claimed), "the callback threw");
+            report(runCallbackAndFinish(claimed));
         }
     }
 
@@ -347,7 +347,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
             throw new IllegalStateException(describe() + ": complete: the task is already completing");
         }
-        rethrow(runCallbackAndFinish(claimed));
+        rethrow(Failures.first(runCallbackAndFinish(claimed)));
     }
 
     /**
@@ -373,7 +373,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     /** In the claiming thread: the callback, then the cleanups if the worker is done. */
-    private Throwable runCallbackAndFinish(int claimed) {
+    private Failures runCallbackAndFinish(int claimed) {
         if ((claimed & CANCELLED) != 0) {
             installCancellation();
         }
@@ -386,11 +386,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         } else {
             workerOrThread = me;
         }
-        Throwable failure = null;
+        Failures failure = null;
         try {
             callback().onComplete(this);
         } catch (Throwable thrown) {
-            failure = thrown;
+            failure = Failures.add(null, Failures.CALLBACK, thrown);
         } finally {
             if (besideWorker) {
                 extrasOrNull().completer = null;
@@ -455,18 +455,18 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      * CAS added FINISHING.
      *
      * @param s the state that CAS set
-     * @param primary a failure to report first (the callback's), or null
-     * @return the first failure, later ones suppressed, or null
+     * @param primary the callback's failure, to report first, or null
+     * @return what threw, or null
      */
-    private Throwable finishOwned(int s, Throwable primary) {
-        Throwable failure = primary;
+    private Failures finishOwned(int s, Failures primary) {
+        Failures failure = primary;
         TaskExtras x = extrasOrNull();
         if (x != null) {
             // workerCleanup was published by THREADED, callbackCleanup at creation.
             if ((s & THREADED) != 0) {
-                failure = Failures.run(x.workerCleanup, failure);
+                failure = Failures.run(x.workerCleanup, Failures.WORKER_CLEANUP, failure);
             }
-            failure = Failures.run(x.callbackCleanup, failure);
+            failure = Failures.run(x.callbackCleanup, Failures.CALLBACK_CLEANUP, failure);
         }
         R lastResult;
         Consumer<? super R> lastCleanup = null;
@@ -485,7 +485,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 } // else the canceller's fireCancelHooks, maybe not yet run, takes them
             }
         }
-        failure = Failures.accept(lastCleanup, lastResult, failure);
+        failure = Failures.accept(lastCleanup, lastResult, Failures.RESULT_CLEANUP, failure);
         if (untaken != null) {
             owner.reporter().debug(describe() + ": finished with an error no callback took", untaken);
         }
@@ -692,7 +692,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 return;
             }
         }
-        report(Failures.run(hook, null), "a cancel hook threw");
+        report(Failures.run(hook, Failures.CANCEL_HOOK, null));
     }
 
     /** Runs the cancel hooks once, in the thread whose cancel or dispose won. */
@@ -709,7 +709,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         if (hooks != null) {
             for (Runnable hook : hooks) {
-                report(Failures.run(hook, null), "a cancel hook threw");
+                report(Failures.run(hook, Failures.CANCEL_HOOK, null));
             }
         }
     }
@@ -749,7 +749,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
             // The worker's thread finishes the task when the worker returns.
         } else {
-            report(finishOwned(next, null), "a cleanup threw");
+            report(finishOwned(next, null));
         }
         return true;
     }
@@ -787,7 +787,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         BatchingThread.releaseHeld(); // the worker may wait for a wake-up this thread holds
         boolean interrupted = parkUntil(WORKER_DONE);
-        Throwable failure = null;
+        Failures failure = null;
         int claimed = claim();
         if (claimed >= 0) {
             failure = runCallbackAndFinish(claimed);
@@ -798,7 +798,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if (interrupted) {
             me.interrupt();
         }
-        rethrow(failure);
+        rethrow(Failures.first(failure));
     }
 
     /** Parks uninterruptibly until {@code flag} is set; whoever sets it unparks the waiter. */
@@ -888,12 +888,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     private void runLateCleanup(Runnable cleanup) {
-        report(Failures.run(cleanup, null), "a late worker cleanup threw");
+        report(Failures.run(cleanup, Failures.LATE_WORKER_CLEANUP, null));
     }
 
-    private void report(Throwable failure, String what) {
-        if (failure != null) {
-            owner.reporter().warn(describe() + ": " + what, failure);
+    /** Reports what threw, naming each part, with the first throwable (later ones are suppressed in it). */
+    private void report(Failures failures) {
+        if (failures != null) {
+            owner.reporter().warn(describe() + ": " + failures.describe(), Failures.first(failures));
         }
     }
 

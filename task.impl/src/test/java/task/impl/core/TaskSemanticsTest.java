@@ -35,6 +35,8 @@ import task.api.TaskInfo;
 import task.api.TaskState;
 import task.impl.TaskRuntime;
 import task.impl.TestSupport;
+import task.impl.log.Reporter;
+import task.impl.loop.EventLoop;
 import task.impl.runner.WorkerThreads;
 
 /** Every other statement of the task contract, under both runner modes. */
@@ -252,6 +254,65 @@ class TaskSemanticsTest {
         assertEquals(1, cleanups.get());
         assertEquals(1, result.released.get(), "a throwing cleanup does not stop the next");
         assertEquals(TaskState.FINISHED, task.state());
+    }
+
+    /** A reporter that keeps what it is given. */
+    private static final class RecordingReporter implements Reporter {
+        final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+        final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void warn(String message, Throwable failure) {
+            messages.add(message);
+            failures.add(failure);
+        }
+
+        @Override
+        public void debug(String message, Throwable failure) {
+        }
+    }
+
+    /**
+     * A failure report names every part that threw, in order (the callback,
+     * the worker, callback and result cleanups), and carries the first
+     * throwable itself, the later ones suppressed in it.
+     */
+    @org.junit.jupiter.api.Test
+    void aFailureReportNamesEachPartThatThrew() {
+        RecordingReporter reporter = new RecordingReporter();
+        TaskLincheckTest.RecordingRunner runner = new TaskLincheckTest.RecordingRunner();
+        EventLoop loop = EventLoop.driven("reports", reporter);
+        TaskFactory factory = new TaskFactory("reports", runner, loop, new TaskTable(), reporter);
+        IllegalStateException callbackFailure = new IllegalStateException("callback (expected by the test)");
+        IllegalStateException workerCleanupFailure = new IllegalStateException("worker cleanup (expected)");
+        IllegalStateException resultCleanupFailure = new IllegalStateException("result cleanup (expected)");
+        Task<String, String> threaded = factory.create("s", t -> {
+            throw callbackFailure;
+        }, null);
+        threaded.runInThread(t -> t.setResult("r", r -> {
+            throw resultCleanupFailure;
+        }), () -> {
+            throw workerCleanupFailure;
+        }, loop);
+        runner.job.get().run();
+        loop.iterate(false);
+
+        assertEquals(List.of("task 'task-" + threaded.id() + "' (#" + threaded.id() + "): the callback threw, then"
+                + " the worker cleanup threw (suppressed), then the result cleanup threw (suppressed)"),
+                reporter.messages);
+        assertEquals(List.of(callbackFailure), reporter.failures);
+        assertEquals(List.of(workerCleanupFailure, resultCleanupFailure), List.of(callbackFailure.getSuppressed()));
+
+        reporter.messages.clear();
+        reporter.failures.clear();
+        IllegalStateException callbackCleanupFailure = new IllegalStateException("callback cleanup (expected)");
+        Task<String, String> disposed = factory.create("s", t -> { }, () -> {
+            throw callbackCleanupFailure;
+        });
+        assertTrue(disposed.dispose());
+        assertEquals(List.of("task 'task-" + disposed.id() + "' (#" + disposed.id() + "): the callback cleanup threw"),
+                reporter.messages, "a cleanup's failure is not reported as the callback's");
+        assertEquals(List.of(callbackCleanupFailure), reporter.failures);
     }
 
     // ------------------------------------------------------------------ use after finishing
