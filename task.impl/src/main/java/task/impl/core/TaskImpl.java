@@ -490,10 +490,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             owner.reporter().debug(describe() + ": finished with an error no callback took", untaken);
         }
         source = null;
-        // Listings stopped showing the task at FINISHING; it leaves the table
-        // only now, so that an owner going away still waits for its cleanups.
-        owner.finished(this);
         int finished = addFlags(FINISHED);
+        // Listings stopped showing the task at FINISHING; it leaves the table
+        // only once FINISHED, so that an owner going away (which waits for
+        // FINISHED of each task in the table) still waits for its cleanups.
+        owner.finished(this);
         x = extrasOrNull();
         Thread waiting = x == null ? null : x.waiter;
         if (waiting != null) {
@@ -816,13 +817,17 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     @Override
     public TaskState state() {
         int s = state;
-        if ((s & FINISHING) != 0) {
+        // Only FINISHED, not FINISHING, is reported as FINISHED: until every
+        // cleanup has run, a task reports the state it finishes from.
+        if ((s & FINISHED) != 0) {
             return TaskState.FINISHED;
         }
         if ((s & DISPOSED) != 0) {
             return TaskState.DISPOSED;
         }
-        if ((s & CLAIMED) != 0 && (s & CALLBACK_DONE) == 0) {
+        // Claimed and not cancelled: completing until the cleanups after the
+        // callback have run (CALLBACK_DONE without CANCELLED implies FINISHING).
+        if ((s & CLAIMED) != 0 && ((s & CALLBACK_DONE) == 0 || (s & CANCELLED) == 0)) {
             return TaskState.COMPLETING;
         }
         if ((s & CANCELLED) != 0) {

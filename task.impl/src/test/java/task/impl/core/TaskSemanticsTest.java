@@ -315,6 +315,51 @@ class TaskSemanticsTest {
         assertEquals(List.of(callbackCleanupFailure), reporter.failures);
     }
 
+    /**
+     * FINISHED means every cleanup has run: while they run, the task reports
+     * the state it finishes from (COMPLETING after its callback, DISPOSED,
+     * CANCELLED), so a poller of state() never sees FINISHED too early.
+     */
+    @BothRunners
+    void stateIsNotFinishedWhileCleanupsRun(boolean virtualThreads) {
+        start(virtualThreads);
+        EventContext context = runtime.contexts().create("cleanup-state");
+        List<TaskState> seen = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Task<String, String>> current = new AtomicReference<>();
+        Runnable record = () -> seen.add(current.get().state());
+
+        Task<String, String> completed = runtime.tasks().create("s", t -> { }, record);
+        current.set(completed);
+        completed.setResult("r", r -> record.run());
+        completed.complete();
+        assertEquals(List.of(TaskState.COMPLETING, TaskState.COMPLETING), seen, "completed: callback and result cleanups");
+        assertEquals(TaskState.FINISHED, completed.state());
+
+        seen.clear();
+        Task<String, String> disposed = runtime.tasks().create("s", t -> { }, record);
+        current.set(disposed);
+        assertTrue(disposed.dispose());
+        assertEquals(List.of(TaskState.DISPOSED), seen, "disposed");
+        assertEquals(TaskState.FINISHED, disposed.state());
+
+        seen.clear();
+        Task<String, String> cancelled = runtime.tasks().<String, String>builder("s", t -> { }).cleanup(record)
+                .context(context).create();
+        current.set(cancelled);
+        assertTrue(cancelled.cancel(false));
+        TestSupport.driveUntil(context, () -> !seen.isEmpty());
+        assertEquals(List.of(TaskState.CANCELLED), seen, "cancelled");
+        assertEquals(TaskState.FINISHED, cancelled.state());
+
+        seen.clear();
+        Task<String, String> threaded = runtime.tasks().create("s", t -> { }, record);
+        current.set(threaded);
+        threaded.runInThread(t -> { }, record, context);
+        TestSupport.driveUntil(context, () -> seen.size() == 2);
+        assertEquals(List.of(TaskState.COMPLETING, TaskState.COMPLETING), seen, "threaded: worker and callback cleanups");
+        assertEquals(TaskState.FINISHED, threaded.state());
+    }
+
     // ------------------------------------------------------------------ use after finishing
 
     @BothRunners
@@ -465,7 +510,8 @@ class TaskSemanticsTest {
         assertEquals(1, callbackCleanups.get());
         assertEquals(1, workerCleanups.get());
         assertSame(workerThread.get(), cleanupThread.get(), "cleanups run on the thread that returned the worker");
-        assertEquals(TaskState.FINISHED, task.state());
+        // The latch counted down in the last cleanup, on the finishing thread, which sets FINISHED after it.
+        TestSupport.spinUntil(() -> task.state() == TaskState.FINISHED);
         TestSupport.flush(runtime.defaultContext(), false);
         assertEquals(0, calls.get());
     }
@@ -842,7 +888,8 @@ class TaskSemanticsTest {
         assertEquals(1, late.released.get(), "a result set late is cleaned up");
         assertEquals(1, callbackCleanups.get());
         assertEquals(1, workerCleanups.get());
-        assertEquals(TaskState.FINISHED, task.state());
+        // The latch counted down in the last cleanup, on the finishing thread, which sets FINISHED after it.
+        TestSupport.spinUntil(() -> task.state() == TaskState.FINISHED);
         TestSupport.flush(context, false);
         assertEquals(1, calls.get());
         assertFalse(task.cancel(true));
@@ -989,7 +1036,8 @@ class TaskSemanticsTest {
         assertEquals(1, callbackCleanups.get());
         assertEquals(1, workerCleanups.get());
         assertEquals(1, result.released.get());
-        assertEquals(TaskState.FINISHED, task.state());
+        // The latch counted down in the last cleanup, on the finishing thread, which sets FINISHED after it.
+        TestSupport.spinUntil(() -> task.state() == TaskState.FINISHED);
         TestSupport.flush(context, true);
         TestSupport.flush(context, true);
         assertEquals(0, calls.get(), "a disposed task never runs its callback");
