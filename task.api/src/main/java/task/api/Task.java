@@ -157,7 +157,13 @@ public interface Task<S, R> {
      * {@link #setError} (or thrown by the worker) is returned; a second call
      * returns null. For a cancelled task this is a
      * {@link TaskCancelledException}, carrying any earlier error as
-     * suppressed.
+     * suppressed, from the moment {@link #cancel(boolean, String)} succeeds:
+     * a call before the cancelled callback runs takes the very exception the
+     * callback would have seen, and the callback then gets null (or an error
+     * the worker set after that call).
+     * <p>
+     * Happens-before: guarded by the task, as {@link #setError}; a
+     * successful cancel happens-before a call that returns its exception.
      *
      * @return the error, or null if there is none (any more)
      * @throws IllegalStateException if the task has finished

@@ -19,8 +19,8 @@ import task.api.TaskCallback;
  * <p>
  * Each field is guarded as its task documents it: the ones set at creation
  * are final; {@code workerCleanup} is published by the task's THREADED CAS;
- * {@code error}, {@code resultCleanup} and the cancel hooks are guarded by
- * the task's monitor; {@code cancelReason} and {@code waiter} are set by CAS;
+ * {@code error}, {@code cancellationInstalled}, {@code resultCleanup} and
+ * the cancel hooks are guarded by the task's monitor; {@code cancelReason} and {@code waiter} are set by CAS;
  * {@code completer} is volatile.
  */
 final class TaskExtras {
@@ -50,6 +50,8 @@ final class TaskExtras {
     Consumer<?> resultCleanup;
     List<Runnable> cancelHooks;
     boolean cancelHooksFired;
+    /** Whether the cancellation has been made the task's error (it is made once, then may be taken). */
+    boolean cancellationInstalled;
     volatile String cancelReason;
     volatile Thread waiter;
     /** The callback's thread, while it runs beside a cancelled task's still-running worker. */

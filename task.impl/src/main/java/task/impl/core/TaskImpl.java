@@ -405,8 +405,19 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         return failure;
     }
 
+    /**
+     * Makes a {@link TaskCancelledException} the task's error, the earlier
+     * error suppressed in it, once: whichever comes first of the cancelled
+     * callback's claim and a propagateError() that sees CANCELLED, so both
+     * hand out the same object. CANCELLED is only set before any claim, and
+     * the reason before CANCELLED (see cancel), so it is read complete here.
+     */
     private synchronized void installCancellation() {
         TaskExtras x = extras();
+        if (x.cancellationInstalled) {
+            return;
+        }
+        x.cancellationInstalled = true;
         TaskCancelledException cancelled = new TaskCancelledException(name(), x.cancelReason);
         if (x.error != null) {
             cancelled.addSuppressed(x.error);
@@ -583,8 +594,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     @Override
     public synchronized Throwable propagateError() {
-        if ((state & FINISHING) != 0) {
+        int s = state;
+        if ((s & FINISHING) != 0) {
             throw finished("propagateError");
+        }
+        if ((s & CANCELLED) != 0) {
+            installCancellation(); // the callback may not have claimed yet
         }
         TaskExtras x = extrasOrNull();
         if (x == null) {

@@ -137,6 +137,37 @@ class TaskSemanticsTest {
         assertNull(seen.get(1), "a second propagate reports no error");
     }
 
+    /**
+     * Once a task is cancelled, propagateError() hands out the cancellation
+     * even before the callback has run: the very exception the callback would
+     * see, with the earlier error suppressed, taken once.
+     */
+    @BothRunners
+    void propagateErrorOnACancelledTaskIsTheCancellationAtOnce(boolean virtualThreads) {
+        start(virtualThreads);
+        EventContext context = runtime.contexts().create("cancelled-propagate");
+        IOException earlier = new IOException("earlier");
+        AtomicReference<Throwable> seen = new AtomicReference<>(new AssertionError("the callback did not run"));
+        Task<String, Void> task = runtime.tasks().<String, Void>builder("s", t -> seen.set(t.propagateError()))
+                .context(context).create();
+        task.setError(earlier);
+        assertTrue(task.cancel(false, "taken early"));
+
+        TaskCancelledException cancelled = assertInstanceOf(TaskCancelledException.class, task.propagateError());
+        assertTrue(cancelled.getMessage().endsWith("taken early"), cancelled.getMessage());
+        assertEquals(List.of(earlier), List.of(cancelled.getSuppressed()));
+        assertNull(task.propagateError(), "taken once, as upstream clears it");
+        TestSupport.driveUntil(context, () -> task.state() == TaskState.FINISHED);
+        assertNull(seen.get(), "the callback finds the error taken, as any second propagate would");
+
+        AtomicReference<Throwable> inCallback = new AtomicReference<>();
+        Task<String, Void> other = runtime.tasks().<String, Void>builder("s", t -> inCallback.set(t.propagateError()))
+                .context(context).create();
+        assertTrue(other.cancel(false));
+        TestSupport.driveUntil(context, () -> other.state() == TaskState.FINISHED);
+        assertInstanceOf(TaskCancelledException.class, inCallback.get(), "not taken early: the callback gets it");
+    }
+
     // ------------------------------------------------------------------ results
 
     @BothRunners
