@@ -108,7 +108,10 @@ public interface Task<S, R> {
      * <p>
      * Differences from upstream: workers run on a pool or on virtual threads
      * rather than one new OS thread each; on a task already cancelled or
-     * disposed, the worker never runs and {@code cleanup} runs at once.
+     * disposed, the worker never runs and {@code cleanup} runs at once, in
+     * this thread; the task then counts as running in a thread whose worker
+     * has returned, so that {@link #waitThread()} after this call waits for
+     * the task's end and returns, as after any other.
      * <p>
      * Happens-before: this call happens-before the worker runs; the worker's
      * actions happen-before the callback.

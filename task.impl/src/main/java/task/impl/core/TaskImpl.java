@@ -45,6 +45,10 @@ import task.impl.runner.BatchingThread;
  * INTERRUPTING  a canceller is interrupting the worker; the worker may not
  *               set WORKER_DONE meanwhile, so the interrupt cannot hit the
  *               next job of a pooled thread
+ * DROPPED       added with WORKER_DONE when the worker never runs and no job
+ *               of this task will ever set it: runInThread on a task already
+ *               cancelled or disposed (THREADED | WORKER_DONE | DROPPED in one
+ *               CAS, so that waitThread treats it as any threaded task)
  * </pre>
  * A task is ready to finish once CALLBACK_DONE is set and its worker is done
  * or never ran. Whichever CAS makes it ready also adds FINISHING, and that
@@ -95,6 +99,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private static final int FINISHED = 1 << 8;
     private static final int INTERRUPTING = 1 << 9;
     private static final int AWAITED = 1 << 10;
+    private static final int DROPPED = 1 << 11;
 
     private static final VarHandle STATE;
     private static final VarHandle CALLBACK_OR_EXTRAS;
@@ -211,7 +216,19 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         for (;;) {
             int s = state;
             if ((s & (CANCELLED | DISPOSED)) != 0) {
-                // Too late to run: the worker's data is released at once.
+                // Too late to run: the worker's data is released at once. The
+                // task still comes to run in a thread, one whose worker never
+                // runs (THREADED | WORKER_DONE | DROPPED), so that waitThread
+                // after this call waits for the task's end as after any other.
+                if ((s & THREADED) == 0) {
+                    TaskExtras x = extrasOrNull();
+                    if (cleanup != null && x != null) {
+                        x.workerCleanup = null; // an earlier attempt's: it runs here, not when finishing
+                    }
+                    if (!STATE.compareAndSet(this, s, s | THREADED | WORKER_DONE | DROPPED)) {
+                        continue;
+                    }
+                }
                 runLateCleanup(cleanup);
                 return;
             }
@@ -377,9 +394,10 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if ((claimed & CANCELLED) != 0) {
             installCancellation();
         }
-        // Beside a worker that may still run (a cancelled task), the callback's
-        // thread goes to the extras, so that workerOrThread stays the worker's.
-        boolean besideWorker = (claimed & THREADED) != 0 && (claimed & WORKER_DONE) == 0;
+        // Beside a worker that may still run (a cancelled task), or of a task
+        // whose worker was dropped, the callback's thread goes to the extras,
+        // so that workerOrThread stays the worker's (or, dropped, untouched).
+        boolean besideWorker = (claimed & THREADED) != 0 && (claimed & (WORKER_DONE | DROPPED)) != WORKER_DONE;
         Thread me = Thread.currentThread();
         if (besideWorker) {
             extras().completer = me;

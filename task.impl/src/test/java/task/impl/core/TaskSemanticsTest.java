@@ -783,6 +783,63 @@ class TaskSemanticsTest {
 
     // ------------------------------------------------------------------ cancellation
 
+    /**
+     * runInThread on a task that a cancel, an inspector's cancel or a
+     * dispose ended first turns the worker away; waitThread after it still
+     * waits for the task's end and returns, as after any runInThread (the
+     * README's race-free {@code runInThread(); waitThread();}). A cancelled
+     * callback nobody delivered yet runs in the waiter, exactly once.
+     */
+    @BothRunners
+    void waitThreadAfterATurnedAwayRunInThreadWaitsAndReturns(boolean virtualThreads) {
+        start(virtualThreads);
+        EventContext context = runtime.contexts().create("turned-away");
+        AtomicInteger workerRuns = new AtomicInteger();
+        for (String how : List.of("cancel", "inspector", "dispose", "cancel, delivered")) {
+            AtomicInteger calls = new AtomicInteger();
+            AtomicInteger cleanups = new AtomicInteger();
+            AtomicReference<Thread> callbackThread = new AtomicReference<>();
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Task<String, Void> task = runtime.tasks().<String, Void>builder("s", t -> {
+                calls.incrementAndGet();
+                callbackThread.set(Thread.currentThread());
+                seen.set(t.propagateError());
+            }).cleanup(cleanups::incrementAndGet).context(context).create();
+            switch (how) {
+            case "cancel":
+                assertTrue(task.cancel(true));
+                break;
+            case "inspector":
+                assertTrue(runtime.inspector().cancel(task.id()));
+                break;
+            case "dispose":
+                assertTrue(task.dispose());
+                break;
+            default:
+                assertTrue(task.cancel(false));
+                TestSupport.driveUntil(context, () -> calls.get() == 1);
+            }
+            task.runInThread(t -> workerRuns.incrementAndGet(), cleanups::incrementAndGet, context);
+            assertEquals(how.equals("cancel, delivered") || how.equals("dispose") ? 2 : 1, cleanups.get(),
+                    how + ": the worker's cleanup runs at once");
+
+            task.waitThread();
+
+            assertEquals(TaskState.FINISHED, task.state(), how);
+            assertEquals(2, cleanups.get(), how);
+            assertEquals(how.equals("dispose") ? 0 : 1, calls.get(), how);
+            if (how.equals("cancel") || how.equals("inspector")) {
+                assertSame(Thread.currentThread(), callbackThread.get(), how + ": the waiter ran the callback");
+            }
+            if (calls.get() == 1) {
+                assertInstanceOf(TaskCancelledException.class, seen.get(), how);
+            }
+            TestSupport.flush(context, true);
+            assertEquals(how.equals("dispose") ? 0 : 1, calls.get(), how + ": never also on the context");
+        }
+        assertEquals(0, workerRuns.get(), "a turned-away worker never runs");
+    }
+
     @BothRunners
     void cancelBeforeStart(boolean virtualThreads) {
         start(virtualThreads);
