@@ -229,10 +229,11 @@ public interface Task<S, R> {
      * before this method returns.</li>
      * <li>The callback then runs exactly once, on the task's context, with a
      * {@link TaskCancelledException} (carrying {@code reason}) from
-     * {@link #propagateError()}; it does not wait for a running worker. The
-     * task finishes when both the callback and the worker have returned, on
-     * the thread that returns last; a result the worker sets meanwhile is
-     * cleaned up then.</li>
+     * {@link #propagateError()}; it does not wait for a running worker. If a
+     * thread waits in {@link #waitThread()}, that thread is woken and runs the
+     * callback instead, at once. The task finishes when both the callback and
+     * the worker have returned, on the thread that returns last; a result the
+     * worker sets meanwhile is cleaned up then.</li>
      * <li>A task that is not running in a thread delivers its cancelled
      * callback on the context given to {@link TaskService.Builder#context},
      * or the default context.</li>
@@ -291,18 +292,30 @@ public interface Task<S, R> {
      * this call (or the task was cancelled and its callback delivered early)
      * does this wait for that completion to finish instead.
      * <p>
-     * On a task already cancelled or disposed, this waits until the task has
-     * finished (its worker returned and every cleanup ran) and returns. On a
-     * task that has already finished, it returns at once. (Upstream forbids
+     * Cancellation: if the task is cancelled before or while this waits, and
+     * nobody has begun its callback yet, the cancelled callback runs in this
+     * thread at once, without waiting for a running worker (as
+     * {@link #cancel(boolean, String)} promises); this then still waits for
+     * the worker to return and every cleanup to run, so that the task has
+     * finished when this returns. On a disposed task, this waits until the
+     * task has finished (its worker returned and every cleanup ran) and
+     * returns. That holds after any {@link #runInThread} call, including one
+     * that turned its worker away because the task was already cancelled or
+     * disposed. On a task that has already finished, it returns at once. (Upstream forbids
      * waiting on a completed task; here that would make
      * {@code runInThread(...); waitThread();} racy for a caller off the
      * context's thread, so it is allowed.)
      * <p>
      * The wait is not interruptible, as upstream; an interrupt is kept and
      * re-asserted on return. A callback's or cleanup's exception is rethrown
-     * as in {@link #complete()}.
+     * as in {@link #complete()} if it ran in this thread (otherwise it is
+     * reported to the log by the thread that ran it).
+     * <p>
+     * Happens-before: everything the worker, the callback and the cleanups
+     * did happens-before this method returns.
      *
-     * @throws IllegalStateException if the task does not run in a thread, is
+     * @throws IllegalStateException if the task does not run in a thread
+     *         ({@link #runInThread} was never called), is
      *         waited for by another thread, or is called from its own worker
      *         or callback
      */

@@ -33,7 +33,8 @@ import task.impl.runner.BatchingThread;
  * <pre>
  * THREADED      runInThread accepted a worker
  * WORKER_DONE   the worker returned (or never will run); set by the worker's thread
- * WAITING       a waitThread caller will run the completion itself
+ * WAITING       a waitThread caller will run the completion itself: the
+ *               worker's return and a cancel unpark it instead of posting
  * CANCELLED     cancel() won; the callback will see a TaskCancelledException
  * CLAIMED       one thread owns the completion: runs the callback, or skips it (dispose)
  * CALLBACK_DONE the callback returned, or was skipped
@@ -693,9 +694,14 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         fireCancelHooks();
         if ((s & THREADED) == 0) {
             schedule(homeContext(), this::deliver);
-        } else if (running && (s & WAITING) == 0) {
+        } else if (running && (s & WAITING) != 0) {
+            // The waiter runs the cancelled callback now, beside the worker.
+            // It announced itself (waiter, then WAITING) before this CAS saw
+            // WAITING, so the field is set.
+            LockSupport.unpark(extrasOrNull().waiter);
+        } else if (running) {
             schedule(workerContext, this::deliver);
-        } // else the completion is already posted, or a waiter will run it
+        } // else the worker has returned: its completion is posted, or its waiter woken
         return true;
     }
 
@@ -820,25 +826,31 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
         }
         BatchingThread.releaseHeld(); // the worker may wait for a wake-up this thread holds
-        boolean interrupted = parkUntil(WORKER_DONE);
+        // Until the worker returns, or a cancel lets the callback run without it.
+        boolean interrupted = parkUntil(WORKER_DONE | CANCELLED);
         Failures failure = null;
         int claimed = claim();
         if (claimed >= 0) {
             failure = runCallbackAndFinish(claimed);
-        } else {
-            // The context, an early cancelled completion or a disposal has it.
-            interrupted |= parkUntil(FINISHED);
-        }
+        } // else the context, an early cancelled completion or a disposal has it
+        // A cancelled callback ran beside the worker, which then finishes the
+        // task when it returns; either way, the task has finished on return.
+        interrupted |= parkUntil(FINISHED);
         if (interrupted) {
             me.interrupt();
         }
         rethrow(Failures.first(failure));
     }
 
-    /** Parks uninterruptibly until {@code flag} is set; whoever sets it unparks the waiter. */
-    private boolean parkUntil(int flag) {
+    /**
+     * Parks uninterruptibly until any of {@code flags} is set; whoever sets
+     * one unparks the waiter (the worker's return, cancel, finishOwned).
+     *
+     * @return whether the thread was interrupted meanwhile (the flag is cleared)
+     */
+    private boolean parkUntil(int flags) {
         boolean interrupted = false;
-        while ((state & flag) == 0) {
+        while ((state & flags) == 0) {
             LockSupport.park(this);
             interrupted |= Thread.interrupted();
         }

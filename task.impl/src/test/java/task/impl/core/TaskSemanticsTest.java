@@ -840,6 +840,70 @@ class TaskSemanticsTest {
         assertEquals(0, workerRuns.get(), "a turned-away worker never runs");
     }
 
+    /**
+     * A cancel while a waiter is parked in waitThread does not wait for the
+     * worker: the waiter is woken and runs the cancelled callback at once, in
+     * its own thread; it returns only once the worker has returned and every
+     * cleanup has run (the task has finished when waitThread returns).
+     */
+    @BothRunners
+    void cancelWakesAParkedWaiterWhichRunsTheCallbackWithoutWaitingForTheWorker(boolean virtualThreads)
+            throws Exception {
+        start(virtualThreads);
+        EventContext idle = runtime.contexts().create("never-driven");
+        CountDownLatch workerStarted = new CountDownLatch(1);
+        CountDownLatch callbackRan = new CountDownLatch(1);
+        CountDownLatch releaseWorker = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger cleanups = new AtomicInteger();
+        AtomicReference<Thread> callbackThread = new AtomicReference<>();
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        AtomicBoolean workerReturnedBeforeCallback = new AtomicBoolean();
+        AtomicBoolean workerReturned = new AtomicBoolean();
+        Task<String, Void> task = runtime.tasks().create("s", t -> {
+            calls.incrementAndGet();
+            callbackThread.set(Thread.currentThread());
+            seen.set(t.propagateError());
+            workerReturnedBeforeCallback.set(workerReturned.get());
+            callbackRan.countDown();
+        }, cleanups::incrementAndGet);
+        task.runInThread(t -> {
+            workerStarted.countDown();
+            TestSupport.await(releaseWorker); // not interruptible: cancel(false) below
+            workerReturned.set(true);
+        }, cleanups::incrementAndGet, idle);
+        TestSupport.await(workerStarted);
+        CompletableFuture<Void> waited = new CompletableFuture<>();
+        AtomicBoolean waiterReturned = new AtomicBoolean();
+        Thread waiter = new Thread(() -> {
+            try {
+                task.waitThread();
+                waiterReturned.set(true);
+                waited.complete(null);
+            } catch (Throwable e) {
+                waited.completeExceptionally(e);
+            }
+        }, "parked-waiter");
+        waiter.start();
+        TestSupport.spinUntil(() -> waiter.getState() == Thread.State.WAITING);
+
+        assertTrue(task.cancel(false));
+        TestSupport.await(callbackRan);
+
+        assertFalse(workerReturnedBeforeCallback.get(), "the cancelled callback did not wait for the worker");
+        assertSame(waiter, callbackThread.get(), "the waiter ran the callback");
+        assertInstanceOf(TaskCancelledException.class, seen.get());
+        assertFalse(waiterReturned.get(), "waitThread returns only once the task has finished");
+        assertEquals(0, cleanups.get(), "cleanups wait for the worker");
+        releaseWorker.countDown();
+        TestSupport.get(waited);
+        assertEquals(TaskState.FINISHED, task.state());
+        assertEquals(2, cleanups.get());
+        waiter.join();
+        TestSupport.flush(idle, true);
+        assertEquals(1, calls.get(), "exactly once: never also on the context");
+    }
+
     @BothRunners
     void cancelBeforeStart(boolean virtualThreads) {
         start(virtualThreads);
