@@ -234,6 +234,9 @@ public interface Task<S, R> {
      * callback instead, at once. The task finishes when both the callback and
      * the worker have returned, on the thread that returns last; a result the
      * worker sets meanwhile is cleaned up then.</li>
+     * <li>A worker still queued (no runner thread has taken it) is dropped:
+     * it never runs, and the task finishes as soon as its callback has
+     * returned, without waiting for a runner thread.</li>
      * <li>A task that is not running in a thread delivers its cancelled
      * callback on the context given to {@link TaskService.Builder#context},
      * or the default context.</li>
@@ -272,8 +275,9 @@ public interface Task<S, R> {
      * Ends the task without ever running its callback: the newer upstream
      * "free without complete". From any thread. A running worker is
      * interrupted and its result discarded; every cleanup still runs exactly
-     * once: at once if no worker is running, otherwise on the worker's thread
-     * when it returns. A cleanup's exception is reported to the log, not thrown.
+     * once: at once if no worker is running (a worker still queued is
+     * dropped and never runs), otherwise on the worker's thread when it
+     * returns. A cleanup's exception is reported to the log, not thrown.
      *
      * @return true if this call prevented the callback; false if the callback
      *         already ran or is running, or the task was already disposed

@@ -31,8 +31,9 @@ import task.impl.runner.BatchingThread;
  * added, except {@code INTERRUPTING}, which a canceller holds while it
  * interrupts the worker.
  * <pre>
- * THREADED      runInThread accepted a worker
- * WORKER_DONE   the worker returned (or never will run); set by the worker's thread
+ * THREADED      runInThread accepted a worker (or turned it away: see DROPPED)
+ * WORKER_DONE   the worker returned (or never will run); set by the worker's
+ *               thread, or by whoever dropped the job (DROPPED)
  * WAITING       a waitThread caller will run the completion itself: the
  *               worker's return and a cancel unpark it instead of posting
  * CANCELLED     cancel() won; the callback will see a TaskCancelledException
@@ -47,9 +48,12 @@ import task.impl.runner.BatchingThread;
  *               set WORKER_DONE meanwhile, so the interrupt cannot hit the
  *               next job of a pooled thread
  * DROPPED       added with WORKER_DONE when the worker never runs and no job
- *               of this task will ever set it: runInThread on a task already
+ *               of this task sets WORKER_DONE: runInThread on a task already
  *               cancelled or disposed (THREADED | WORKER_DONE | DROPPED in one
- *               CAS, so that waitThread treats it as any threaded task)
+ *               CAS, so that waitThread treats it as any threaded task), or a
+ *               queued job taken back by a canceller, a disposer or
+ *               runInThread itself (see "Dropping a queued job"); the job, if
+ *               a runner thread polls it later, does nothing
  * </pre>
  * A task is ready to finish once CALLBACK_DONE is set and its worker is done
  * or never ran. Whichever CAS makes it ready also adds FINISHING, and that
@@ -60,7 +64,25 @@ import task.impl.runner.BatchingThread;
  * trip. Cancelled while running: THREADED -> CANCELLED (early completion
  * posted) -> CLAIMED -> CALLBACK_DONE and, in either order, WORKER_DONE;
  * whichever of the callback's thread and the worker's thread adds the second
- * of those two flags adds FINISHING with it.
+ * of those two flags adds FINISHING with it. Cancelled while a waiter is
+ * parked (WAITING): cancel posts nothing and unparks the waiter, which claims
+ * at once, beside the worker, and then parks until FINISHED. Cancelled or
+ * disposed while queued: THREADED -> CANCELLED (or CLAIMED+CALLBACK_DONE+
+ * DISPOSED) -> the canceller drops the job -> WORKER_DONE+DROPPED (+FINISHING
+ * if the callback is done or skipped), no runner thread involved. Turned
+ * away: CANCELLED or DISPOSED -> THREADED+WORKER_DONE+DROPPED in runInThread.
+ *
+ * <h2>Dropping a queued job</h2>
+ * {@code workerOrThread} holds the worker exactly while the job is queued.
+ * A canceller or disposer (after its state CAS), runInThread (after it
+ * published the worker, if it then sees a cancellation) and abandon take the
+ * worker back by a CAS from the worker to null; the runner's run() takes it
+ * by an exchange with its thread. Exactly one of them gets it. A taker other
+ * than the runner then sets WORKER_DONE+DROPPED itself (abandon instead
+ * returns the worker as if it had run, with its error). A runner whose
+ * exchange finds no worker puts null back and leaves the task alone. The
+ * runner's queue still references the task until it polls the job: the task
+ * object only, its source, data and cleanups already released.
  *
  * <h2>Exactly once</h2>
  * The callback runs only in the thread whose CAS added CLAIMED; the cleanups
@@ -73,6 +95,16 @@ import task.impl.runner.BatchingThread;
  * context written before THREADED (the worker itself goes to the runner
  * through its queue); everything the worker did before
  * WORKER_DONE (so the callback, which claims after WORKER_DONE, sees it).
+ * A dropped job ran nothing: its WORKER_DONE publishes nothing of a worker;
+ * the worker's cleanup, which the dropper may run, was published by THREADED.
+ * Against the job's runner: the runner writes {@code workerOrThread}, then
+ * reads {@code state}; cancel and dispose CAS {@code state}, then read
+ * {@code workerOrThread}; runInThread writes the field, then reads
+ * {@code state}: in each pair one sees the other (Dekker), so a cancellation
+ * either reaches the worker (flag, interrupt) or drops its job. A waiter
+ * announces itself (the waiter field, then WAITING) before it parks; cancel
+ * reads WAITING in its CAS and then the waiter field; the worker's return
+ * likewise; finishOwned adds FINISHED, then reads the waiter field.
  * The result and the error are in addition guarded by {@code this}, since a
  * worker and a cancelled callback may touch them at the same time; under
  * that lock, FINISHING turns late writes away once the cleanups take them.
@@ -80,7 +112,8 @@ import task.impl.runner.BatchingThread;
  * <h2>One object per round trip</h2>
  * The task is itself the job its runner runs and the completion its context
  * runs ({@link #run()} tells them apart by WORKER_DONE, which only the job
- * sets), and the fields few tasks use live in {@link TaskExtras}, allocated
+ * sets when it has run, or a dropper with DROPPED, for which run() does
+ * nothing), and the fields few tasks use live in {@link TaskExtras}, allocated
  * on first use in place of the callback field, which they then hold; the
  * worker and the thread running it share a field, since the worker is not
  * needed once its thread runs it; the creation time is kept in tenths of a
@@ -104,12 +137,14 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     private static final VarHandle STATE;
     private static final VarHandle CALLBACK_OR_EXTRAS;
+    private static final VarHandle WORKER_OR_THREAD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
             CALLBACK_OR_EXTRAS = lookup.findVarHandle(TaskImpl.class, "callbackOrExtras", Object.class);
+            WORKER_OR_THREAD = lookup.findVarHandle(TaskImpl.class, "workerOrThread", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -132,11 +167,14 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private volatile int state;
     /**
      * The {@link TaskWorker}, from runInThread until a runner thread takes
-     * it; then the {@link Thread} running the task's code: its worker's while
-     * it runs, then the callback's while that runs; null between. A callback
-     * that runs while the worker still runs (a cancelled task) is recorded
-     * in the extras instead, so a Thread here before WORKER_DONE is the
-     * worker's.
+     * it (or a canceller drops the job: null then); then the {@link Thread}
+     * running the task's code: its worker's while it runs, then the
+     * callback's while that runs; null between. A callback that runs while
+     * the worker still runs (a cancelled task), or of a task whose job was
+     * dropped, is recorded in the extras instead, so a Thread here before
+     * WORKER_DONE is the worker's (but for the instant a runner that lost
+     * the job to a dropper holds it, see leaveDropped). Taken by CAS or
+     * exchange (see "Dropping a queued job").
      */
     private volatile Object workerOrThread;
     /**
@@ -257,6 +295,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // A worker that is itself a Thread is wrapped, so that a Thread in the
         // field always means one running the task.
         workerOrThread = worker instanceof Thread ? (TaskWorker<S, R>) worker::run : worker;
+        // Dekker with cancel and dispose, which write state and then read the
+        // field: one whose read came before the write above could not drop
+        // the job, and this read then sees its flag and drops it here.
+        if ((state & (CANCELLED | DISPOSED)) != 0 && takeQueuedWorker()) {
+            workerDropped();
+            return;
+        }
         try {
             owner.runner().execute(this);
         } catch (RejectedExecutionException refused) {
@@ -271,13 +316,24 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      */
     @Override
     public void run() {
-        if ((state & WORKER_DONE) != 0) {
-            deliver();
+        int s = state;
+        if ((s & WORKER_DONE) != 0) {
+            if ((s & DROPPED) == 0) {
+                deliver();
+            } // else a job dropped before a runner thread reached it: the task ended without it
+            return;
+        }
+        // An exchange, not a plain store: against the CAS of a canceller
+        // taking the worker back (takeQueuedWorker), exactly one of the two
+        // gets it. It replaces a volatile store, which is as dear (one locked
+        // instruction on x86); no CAS is added to the round trip.
+        Object taken = WORKER_OR_THREAD.getAndSet(this, Thread.currentThread());
+        if (!(taken instanceof TaskWorker)) {
+            leaveDropped();
             return;
         }
         @SuppressWarnings("unchecked")
-        TaskWorker<S, R> worker = (TaskWorker<S, R>) workerOrThread;
-        workerOrThread = Thread.currentThread();
+        TaskWorker<S, R> worker = (TaskWorker<S, R>) taken;
         // The thread is written before state is read here, and cancel
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
@@ -293,8 +349,54 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     @Override
     public void abandon(RejectedExecutionException why) {
-        addError(why);
-        workerReturned();
+        if (takeQueuedWorker()) {
+            addError(why);
+            workerReturned();
+        } // else a canceller or disposer dropped the job: the task ends without it
+    }
+
+    /**
+     * Takes the worker back from its queued job, if no runner thread has
+     * taken it yet: a CAS from the worker to null, against the runner's
+     * exchange in {@link #run()} and the other takers (a canceller or
+     * disposer, runInThread, abandon), so exactly one of them gets it. The
+     * field holds a {@link TaskWorker} only while the job is queued.
+     *
+     * @return true if this call took it: the worker never runs
+     */
+    private boolean takeQueuedWorker() {
+        Object queued = workerOrThread;
+        return queued instanceof TaskWorker && WORKER_OR_THREAD.compareAndSet(this, queued, null);
+    }
+
+    /**
+     * After this thread dropped the job ({@link #takeQueuedWorker}): marks
+     * the worker done without it, in place of the job, and finishes the task
+     * if that makes it ready (its callback has returned, or was skipped by a
+     * disposal). The job, when a runner thread polls it, then does nothing.
+     */
+    private void workerDropped() {
+        int s = addFlagsFinishingIfReady(WORKER_DONE | DROPPED);
+        if (ownsFinishing(s, WORKER_DONE)) {
+            report(finishOwned(s | WORKER_DONE | DROPPED | FINISHING, null));
+        }
+    }
+
+    /**
+     * In a runner thread whose exchange found the job dropped: puts the
+     * field back (after a drop nobody else writes it: a callback's thread
+     * goes to the extras) and leaves the ended task alone. A disposer that
+     * read this thread there meanwhile may be interrupting it: wait for that
+     * to end (INTERRUPTING) and clear the interrupt, so that it cannot reach
+     * the thread's next job. Dekker as for the worker: the field written,
+     * then state read; the interrupter writes state, then reads the field.
+     */
+    private void leaveDropped() {
+        workerOrThread = null;
+        while ((state & INTERRUPTING) != 0) {
+            Thread.onSpinWait();
+        }
+        Thread.interrupted();
     }
 
     private void workerReturned() {
@@ -688,8 +790,8 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 break;
             }
         }
-        if (running && interruptWorker) {
-            interruptWorker();
+        if (running) {
+            stopWorker(interruptWorker);
         }
         fireCancelHooks();
         if ((s & THREADED) == 0) {
@@ -705,15 +807,27 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         return true;
     }
 
-    private void interruptWorker() {
-        Object running = workerOrThread;
-        if (running instanceof Thread) {
-            ((Thread) running).interrupt();
+    /**
+     * For a canceller or disposer whose CAS found the worker not done: drops
+     * the job if it is still queued (the task then ends without a runner
+     * thread), else interrupts the worker's thread if {@code interrupting}
+     * (that CAS added INTERRUPTING, removed here).
+     */
+    private void stopWorker(boolean interrupting) {
+        boolean dropped = takeQueuedWorker();
+        if (interrupting) {
+            Object running = workerOrThread;
+            if (!dropped && running instanceof Thread) {
+                ((Thread) running).interrupt();
+            }
+            int s;
+            do {
+                s = state;
+            } while (!STATE.compareAndSet(this, s, s & ~INTERRUPTING));
         }
-        int s;
-        do {
-            s = state;
-        } while (!STATE.compareAndSet(this, s, s & ~INTERRUPTING));
+        if (dropped) {
+            workerDropped();
+        }
     }
 
     @Override
@@ -784,10 +898,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         fireCancelHooks();
         if (running) {
-            if (interrupt) {
-                interruptWorker();
-            }
-            // The worker's thread finishes the task when the worker returns.
+            // Dropped if still queued, and finished here; else the worker's
+            // thread finishes the task when the worker returns.
+            stopWorker(interrupt);
         } else {
             report(finishOwned(next, null));
         }

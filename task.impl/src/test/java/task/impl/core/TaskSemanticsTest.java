@@ -904,6 +904,83 @@ class TaskSemanticsTest {
         assertEquals(1, calls.get(), "exactly once: never also on the context");
     }
 
+    /**
+     * Cancelling or disposing a job still queued behind busy workers ends the
+     * task at once (cancelled callback, every cleanup, source released,
+     * FINISHED) without waiting for a pool thread; the job, when a thread
+     * takes it later, does nothing.
+     */
+    @BothRunners
+    void cancellingAQueuedJobFinishesTheTaskWithoutAPoolThread(boolean virtualThreads) {
+        runtime = TestSupport.runtime(virtualThreads, 1);
+        assumeFalse(runtime.runner().usesVirtualThreads(), "only a pool queues workers");
+        EventContext context = runtime.contexts().create("queued-ends");
+        CountDownLatch blockerStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Task<String, Void> blocker = runtime.tasks().create("blocker", t -> { }, null);
+        blocker.runInThread(t -> {
+            blockerStarted.countDown();
+            release.await();
+        }, null, context);
+        TestSupport.await(blockerStarted); // the only pool thread is busy from now on
+
+        AtomicInteger workerRuns = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        AtomicInteger callbackCleanups = new AtomicInteger();
+        AtomicInteger workerCleanups = new AtomicInteger();
+        List<Task<String, Void>> ended = new ArrayList<>();
+        for (String how : List.of("cancel", "inspector", "dispose")) {
+            Task<String, Void> task = runtime.tasks().create(how, t -> {
+                calls.incrementAndGet();
+                seen.set(t.propagateError());
+            }, callbackCleanups::incrementAndGet);
+            task.runInThread(t -> workerRuns.incrementAndGet(), workerCleanups::incrementAndGet, context);
+            assertEquals(TaskState.QUEUED, task.state(), how);
+            int callsBefore = calls.get();
+            switch (how) {
+            case "cancel":
+                assertTrue(task.cancel(true));
+                break;
+            case "inspector":
+                assertTrue(runtime.inspector().cancel(task.id()));
+                break;
+            default:
+                assertTrue(task.dispose());
+            }
+            if (!how.equals("dispose")) {
+                TestSupport.driveUntil(context, () -> calls.get() > callsBefore);
+                assertInstanceOf(TaskCancelledException.class, seen.get(), how);
+            }
+            // At once, the pool thread still blocked: ended in the cancelled callback's thread, or by dispose().
+            assertEquals(TaskState.FINISHED, task.state(), how);
+            assertEquals(ended.size() + 1, workerCleanups.get(), how + ": worker cleanup");
+            assertEquals(ended.size() + 1, callbackCleanups.get(), how + ": callback cleanup");
+            assertThrows(IllegalStateException.class, task::source, how + ": source released");
+            assertTrue(runtime.inspector().find(task.id()).isEmpty(), how);
+            task.waitThread(); // finished: at once
+            ended.add(task);
+        }
+        assertEquals(2, calls.get());
+
+        // The pool thread then takes the dropped jobs (FIFO, before this marker's) and does nothing with them.
+        AtomicBoolean markerRan = new AtomicBoolean();
+        Task<String, Void> marker = runtime.tasks().create("marker", t -> { }, null);
+        marker.runInThread(t -> markerRan.set(true), null, context);
+        release.countDown();
+        marker.waitThread();
+        assertTrue(markerRan.get());
+        TestSupport.flush(context, true);
+        assertEquals(0, workerRuns.get(), "a dropped job never runs its worker");
+        assertEquals(2, calls.get());
+        assertEquals(3, workerCleanups.get());
+        assertEquals(3, callbackCleanups.get());
+        for (Task<String, Void> task : ended) {
+            assertEquals(TaskState.FINISHED, task.state());
+        }
+    }
+
+
     @BothRunners
     void cancelBeforeStart(boolean virtualThreads) {
         start(virtualThreads);
