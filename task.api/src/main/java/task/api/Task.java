@@ -305,8 +305,8 @@ public interface Task<S, R> {
      * task has finished (its worker returned and every cleanup ran) and
      * returns. That holds after any {@link #runInThread} call, including one
      * that turned its worker away because the task was already cancelled or
-     * disposed. On a task that has already finished, it returns at once. (Upstream forbids
-     * waiting on a completed task; here that would make
+     * disposed. On a task that has already finished, it returns at once.
+     * (Upstream forbids waiting on a completed task; here that would make
      * {@code runInThread(...); waitThread();} racy for a caller off the
      * context's thread, so it is allowed.)
      * <p>
