@@ -869,8 +869,11 @@ class TaskSemanticsTest {
         }, cleanups::incrementAndGet);
         task.runInThread(t -> {
             workerStarted.countDown();
-            TestSupport.await(releaseWorker); // not interruptible: cancel(false) below
-            workerReturned.set(true);
+            try {
+                TestSupport.await(releaseWorker); // not interruptible: cancel(false) below
+            } finally {
+                workerReturned.set(true); // also when the hang guard gives up
+            }
         }, cleanups::incrementAndGet, idle);
         TestSupport.await(workerStarted);
         CompletableFuture<Void> waited = new CompletableFuture<>();
