@@ -930,8 +930,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if (!TaskExtras.WAITER.compareAndSet(extras(), null, me)) {
             throw new IllegalStateException(describe() + ": waitThread: another thread already waits for the task");
         }
-        // Announce the wait so that the worker hands the completion to this
-        // thread instead of posting it; too late once the worker is done.
+        // Announce the wait so that the worker's return (and a cancel while
+        // it runs) hands the completion to this thread instead of posting
+        // it; too late once the worker is done.
         for (;;) {
             s = state;
             if ((s & WORKER_DONE) != 0 || STATE.compareAndSet(this, s, s | WAITING)) {
