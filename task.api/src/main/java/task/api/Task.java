@@ -108,7 +108,10 @@ public interface Task<S, R> {
      * <p>
      * Differences from upstream: workers run on a pool or on virtual threads
      * rather than one new OS thread each; on a task already cancelled or
-     * disposed, the worker never runs and {@code cleanup} runs at once.
+     * disposed, the worker never runs and {@code cleanup} runs at once, in
+     * this thread; the task then counts as running in a thread whose worker
+     * has returned, so that {@link #waitThread()} after this call waits for
+     * the task's end and returns, as after any other.
      * <p>
      * Happens-before: this call happens-before the worker runs; the worker's
      * actions happen-before the callback.
@@ -157,7 +160,13 @@ public interface Task<S, R> {
      * {@link #setError} (or thrown by the worker) is returned; a second call
      * returns null. For a cancelled task this is a
      * {@link TaskCancelledException}, carrying any earlier error as
-     * suppressed.
+     * suppressed, from the moment {@link #cancel(boolean, String)} succeeds:
+     * a call before the cancelled callback runs takes the very exception the
+     * callback would have seen, and the callback then gets null (or an error
+     * the worker set after that call).
+     * <p>
+     * Happens-before: guarded by the task, as {@link #setError}; a
+     * successful cancel happens-before a call that returns its exception.
      *
      * @return the error, or null if there is none (any more)
      * @throws IllegalStateException if the task has finished
@@ -220,10 +229,14 @@ public interface Task<S, R> {
      * before this method returns.</li>
      * <li>The callback then runs exactly once, on the task's context, with a
      * {@link TaskCancelledException} (carrying {@code reason}) from
-     * {@link #propagateError()}; it does not wait for a running worker. The
-     * task finishes when both the callback and the worker have returned, on
-     * the thread that returns last; a result the worker sets meanwhile is
-     * cleaned up then.</li>
+     * {@link #propagateError()}; it does not wait for a running worker. If a
+     * thread waits in {@link #waitThread()}, that thread is woken and runs the
+     * callback instead, at once. The task finishes when both the callback and
+     * the worker have returned, on the thread that returns last; a result the
+     * worker sets meanwhile is cleaned up then.</li>
+     * <li>A worker still queued (no runner thread has taken it) is dropped:
+     * it never runs, and the task finishes as soon as its callback has
+     * returned, without waiting for a runner thread.</li>
      * <li>A task that is not running in a thread delivers its cancelled
      * callback on the context given to {@link TaskService.Builder#context},
      * or the default context.</li>
@@ -262,8 +275,9 @@ public interface Task<S, R> {
      * Ends the task without ever running its callback: the newer upstream
      * "free without complete". From any thread. A running worker is
      * interrupted and its result discarded; every cleanup still runs exactly
-     * once: at once if no worker is running, otherwise on the worker's thread
-     * when it returns. A cleanup's exception is reported to the log, not thrown.
+     * once: at once if no worker is running (a worker still queued is
+     * dropped and never runs), otherwise on the worker's thread when it
+     * returns. A cleanup's exception is reported to the log, not thrown.
      *
      * @return true if this call prevented the callback; false if the callback
      *         already ran or is running, or the task was already disposed
@@ -282,18 +296,30 @@ public interface Task<S, R> {
      * this call (or the task was cancelled and its callback delivered early)
      * does this wait for that completion to finish instead.
      * <p>
-     * On a task already cancelled or disposed, this waits until the task has
-     * finished (its worker returned and every cleanup ran) and returns. On a
-     * task that has already finished, it returns at once. (Upstream forbids
-     * waiting on a completed task; here that would make
+     * Cancellation: if the task is cancelled before or while this waits, and
+     * nobody has begun its callback yet, the cancelled callback runs in this
+     * thread at once, without waiting for a running worker (as
+     * {@link #cancel(boolean, String)} promises); this then still waits for
+     * the worker to return and every cleanup to run, so that the task has
+     * finished when this returns. On a disposed task, this waits until the
+     * task has finished (its worker returned and every cleanup ran) and
+     * returns. That holds after any {@link #runInThread} call, including one
+     * that turned its worker away because the task was already cancelled or
+     * disposed. On a task that has already finished, it returns at once.
+     * (Upstream forbids waiting on a completed task; here that would make
      * {@code runInThread(...); waitThread();} racy for a caller off the
      * context's thread, so it is allowed.)
      * <p>
      * The wait is not interruptible, as upstream; an interrupt is kept and
      * re-asserted on return. A callback's or cleanup's exception is rethrown
-     * as in {@link #complete()}.
+     * as in {@link #complete()} if it ran in this thread (otherwise it is
+     * reported to the log by the thread that ran it).
+     * <p>
+     * Happens-before: everything the worker, the callback and the cleanups
+     * did happens-before this method returns.
      *
-     * @throws IllegalStateException if the task does not run in a thread, is
+     * @throws IllegalStateException if the task does not run in a thread
+     *         ({@link #runInThread} was never called), is
      *         waited for by another thread, or is called from its own worker
      *         or callback
      */

@@ -14,12 +14,19 @@ public enum TaskState {
     RUNNING,
     /** Its worker has returned; the completion waits on its event context. */
     SCHEDULED,
-    /** Cancelled; its cancelled completion or its worker has not returned yet. */
+    /**
+     * Cancelled; its cancelled completion or its worker has not returned yet,
+     * or both have and its cleanups are running.
+     */
     CANCELLED,
-    /** Its callback is running. */
+    /** Its callback is running, or has returned and its cleanups are running. */
     COMPLETING,
-    /** Disposed; its running worker has not returned yet. */
+    /** Disposed; its running worker has not returned yet, or its cleanups are running. */
     DISPOSED,
-    /** Finished: every cleanup has run and the source is released. */
+    /**
+     * Finished: every cleanup has run and the source is released. (The
+     * task's data methods already throw {@link IllegalStateException} while
+     * the cleanups run, in the state the task finishes from.)
+     */
     FINISHED
 }

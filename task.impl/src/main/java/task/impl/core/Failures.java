@@ -1,46 +1,91 @@
 package task.impl.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Runs cleanups so that one failing cleanup never stops the next: the first
- * failure is kept and later ones are added to it as suppressed.
+ * What threw while a task ran its callback, its cleanups or its cancel
+ * hooks, so that one failing part never stops the next: the first throwable,
+ * with later ones added to it as suppressed (callers rethrow the very first
+ * one), and which part threw each, in order, for the report. Allocated only
+ * when something throws; null stands for "nothing threw".
+ * <p>
+ * Threading: confined to the thread running the parts.
  */
 final class Failures {
-    private Failures() {
+    static final String CALLBACK = "the callback";
+    static final String WORKER_CLEANUP = "the worker cleanup";
+    static final String CALLBACK_CLEANUP = "the callback cleanup";
+    static final String RESULT_CLEANUP = "the result cleanup";
+    static final String LATE_WORKER_CLEANUP = "the worker cleanup (run at once: the task was cancelled or disposed)";
+    static final String CANCEL_HOOK = "a cancel hook";
+
+    private final Throwable first;
+    /** The part that threw {@link #first}, then the part of each later failure. */
+    private final List<String> parts = new ArrayList<>(2);
+
+    private Failures(Throwable first, String part) {
+        this.first = first;
+        parts.add(part);
     }
 
-    static Throwable run(Runnable cleanup, Throwable failure) {
-        if (cleanup == null) {
-            return failure;
+    /**
+     * Runs {@code action}, named {@code part}; a throwable joins {@code sofar}.
+     *
+     * @return {@code sofar}, or the failures with the new one, or null if none
+     */
+    static Failures run(Runnable action, String part, Failures sofar) {
+        if (action == null) {
+            return sofar;
         }
         try {
-            cleanup.run();
-            return failure;
+            action.run();
+            return sofar;
         } catch (Throwable thrown) {
-            return combine(failure, thrown);
+            return add(sofar, part, thrown);
         }
     }
 
-    static <T> Throwable accept(Consumer<? super T> cleanup, T value, Throwable failure) {
-        if (cleanup == null) {
-            return failure;
+    /** As {@link #run}, for a cleanup that takes the value it releases. */
+    static <T> Failures accept(Consumer<? super T> action, T value, String part, Failures sofar) {
+        if (action == null) {
+            return sofar;
         }
         try {
-            cleanup.accept(value);
-            return failure;
+            action.accept(value);
+            return sofar;
         } catch (Throwable thrown) {
-            return combine(failure, thrown);
+            return add(sofar, part, thrown);
         }
     }
 
-    private static Throwable combine(Throwable first, Throwable next) {
-        if (first == null) {
-            return next;
+    /** @return {@code sofar} (or new failures) with {@code thrown}, thrown by {@code part}, added */
+    static Failures add(Failures sofar, String part, Throwable thrown) {
+        if (sofar == null) {
+            return new Failures(thrown, part);
         }
-        if (first != next) {
-            first.addSuppressed(next);
+        if (sofar.first != thrown) {
+            sofar.first.addSuppressed(thrown);
         }
-        return first;
+        sofar.parts.add(part);
+        return sofar;
+    }
+
+    /** @return the first throwable of {@code failures}, the one to rethrow, or null if none */
+    static Throwable first(Failures failures) {
+        return failures == null ? null : failures.first;
+    }
+
+    /**
+     * @return which parts threw, for a report: {@code "the callback threw"},
+     *         {@code "the worker cleanup threw, then the result cleanup threw (suppressed)"}
+     */
+    String describe() {
+        StringBuilder text = new StringBuilder(parts.get(0)).append(" threw");
+        for (int i = 1; i < parts.size(); i++) {
+            text.append(", then ").append(parts.get(i)).append(" threw (suppressed)");
+        }
+        return text.toString();
     }
 }

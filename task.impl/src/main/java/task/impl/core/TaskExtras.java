@@ -11,16 +11,16 @@ import task.api.TaskCallback;
 /**
  * The fields of a task that most tasks never use: a name, a context or a
  * cleanup given at creation, a worker or result cleanup, an error, cancel
- * hooks and reason, a waiter, the callback's thread while a cancelled task's
- * worker still runs. {@link TaskImpl} allocates them on first use, so that
+ * hooks and reason, whether the cancellation was made the error, a waiter,
+ * the callback's thread while a cancelled task's worker still runs. {@link TaskImpl} allocates them on first use, so that
  * the common round trip (create, run a worker, complete, finish) allocates
  * one small task object and nothing else. They take the place of the task's
  * callback field (the task "inflates"), so they carry the callback too.
  * <p>
  * Each field is guarded as its task documents it: the ones set at creation
  * are final; {@code workerCleanup} is published by the task's THREADED CAS;
- * {@code error}, {@code resultCleanup} and the cancel hooks are guarded by
- * the task's monitor; {@code cancelReason} and {@code waiter} are set by CAS;
+ * {@code error}, {@code cancellationInstalled}, {@code resultCleanup} and
+ * the cancel hooks are guarded by the task's monitor; {@code cancelReason} and {@code waiter} are set by CAS;
  * {@code completer} is volatile.
  */
 final class TaskExtras {
@@ -50,9 +50,15 @@ final class TaskExtras {
     Consumer<?> resultCleanup;
     List<Runnable> cancelHooks;
     boolean cancelHooksFired;
+    /** Whether the cancellation has been made the task's error (it is made once, then may be taken). */
+    boolean cancellationInstalled;
     volatile String cancelReason;
     volatile Thread waiter;
-    /** The callback's thread, while it runs beside a cancelled task's still-running worker. */
+    /**
+     * The callback's thread, while it runs beside a cancelled task's
+     * still-running worker, or for a task whose worker was dropped (see the
+     * task's DROPPED).
+     */
     volatile Thread completer;
 
     TaskExtras(TaskCallback<?, ?> callback, String givenName, EventContext homeContext, Runnable callbackCleanup) {

@@ -32,9 +32,11 @@ import task.impl.runner.ManagedBlocking;
  * added, except {@code INTERRUPTING}, which a canceller holds while it
  * interrupts the worker.
  * <pre>
- * THREADED      runInThread accepted a worker
- * WORKER_DONE   the worker returned (or never will run); set by the worker's thread
- * WAITING       a waitThread caller will run the completion itself
+ * THREADED      runInThread accepted a worker (or turned it away: see DROPPED)
+ * WORKER_DONE   the worker returned (or never will run); set by the worker's
+ *               thread, or by whoever dropped the job (DROPPED)
+ * WAITING       a waitThread caller will run the completion itself: the
+ *               worker's return and a cancel unpark it instead of posting
  * CANCELLED     cancel() won; the callback will see a TaskCancelledException
  * CLAIMED       one thread owns the completion: runs the callback, or skips it (dispose)
  * CALLBACK_DONE the callback returned, or was skipped
@@ -46,6 +48,13 @@ import task.impl.runner.ManagedBlocking;
  * INTERRUPTING  a canceller is interrupting the worker; the worker may not
  *               set WORKER_DONE meanwhile, so the interrupt cannot hit the
  *               next job of a pooled thread
+ * DROPPED       added with WORKER_DONE when the worker never runs and no job
+ *               of this task sets WORKER_DONE: runInThread on a task already
+ *               cancelled or disposed (THREADED | WORKER_DONE | DROPPED in one
+ *               CAS, so that waitThread treats it as any threaded task), or a
+ *               queued job taken back by a canceller, a disposer or
+ *               runInThread itself (see "Dropping a queued job"); the job, if
+ *               a runner thread polls it later, does nothing
  * </pre>
  * A task is ready to finish once CALLBACK_DONE is set and its worker is done
  * or never ran. Whichever CAS makes it ready also adds FINISHING, and that
@@ -56,7 +65,25 @@ import task.impl.runner.ManagedBlocking;
  * trip. Cancelled while running: THREADED -> CANCELLED (early completion
  * posted) -> CLAIMED -> CALLBACK_DONE and, in either order, WORKER_DONE;
  * whichever of the callback's thread and the worker's thread adds the second
- * of those two flags adds FINISHING with it.
+ * of those two flags adds FINISHING with it. Cancelled while a waiter is
+ * parked (WAITING): cancel posts nothing and unparks the waiter, which claims
+ * at once, beside the worker, and then parks until FINISHED. Cancelled or
+ * disposed while queued: THREADED -> CANCELLED (or CLAIMED+CALLBACK_DONE+
+ * DISPOSED) -> the canceller drops the job -> WORKER_DONE+DROPPED (+FINISHING
+ * if the callback is done or skipped), no runner thread involved. Turned
+ * away: CANCELLED or DISPOSED -> THREADED+WORKER_DONE+DROPPED in runInThread.
+ *
+ * <h2>Dropping a queued job</h2>
+ * {@code workerOrThread} holds the worker exactly while the job is queued.
+ * A canceller or disposer (after its state CAS), runInThread (after it
+ * published the worker, if it then sees a cancellation) and abandon take the
+ * worker back by a CAS from the worker to null; the runner's run() takes it
+ * by an exchange with its thread. Exactly one of them gets it. A taker other
+ * than the runner then sets WORKER_DONE+DROPPED itself (abandon instead
+ * returns the worker as if it had run, with its error). A runner whose
+ * exchange finds no worker puts null back and leaves the task alone. The
+ * runner's queue still references the task until it polls the job: the task
+ * object only, its source, data and cleanups already released.
  *
  * <h2>Exactly once</h2>
  * The callback runs only in the thread whose CAS added CLAIMED; the cleanups
@@ -69,6 +96,16 @@ import task.impl.runner.ManagedBlocking;
  * context written before THREADED (the worker itself goes to the runner
  * through its queue); everything the worker did before
  * WORKER_DONE (so the callback, which claims after WORKER_DONE, sees it).
+ * A dropped job ran nothing: its WORKER_DONE publishes nothing of a worker;
+ * the worker's cleanup, which the dropper may run, was published by THREADED.
+ * Against the job's runner: the runner writes {@code workerOrThread}, then
+ * reads {@code state}; cancel and dispose CAS {@code state}, then read
+ * {@code workerOrThread}; runInThread writes the field, then reads
+ * {@code state}: in each pair one sees the other (Dekker), so a cancellation
+ * either reaches the worker (flag, interrupt) or drops its job. A waiter
+ * announces itself (the waiter field, then WAITING) before it parks; cancel
+ * reads WAITING in its CAS and then the waiter field; the worker's return
+ * likewise; finishOwned adds FINISHED, then reads the waiter field.
  * The result and the error are in addition guarded by {@code this}, since a
  * worker and a cancelled callback may touch them at the same time; under
  * that lock, FINISHING turns late writes away once the cleanups take them.
@@ -76,7 +113,8 @@ import task.impl.runner.ManagedBlocking;
  * <h2>One object per round trip</h2>
  * The task is itself the job its runner runs and the completion its context
  * runs ({@link #run()} tells them apart by WORKER_DONE, which only the job
- * sets), and the fields few tasks use live in {@link TaskExtras}, allocated
+ * sets when it has run, or a dropper with DROPPED, for which run() does
+ * nothing), and the fields few tasks use live in {@link TaskExtras}, allocated
  * on first use in place of the callback field, which they then hold; the
  * worker and the thread running it share a field, since the worker is not
  * needed once its thread runs it; the creation time is kept in tenths of a
@@ -96,15 +134,18 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private static final int FINISHED = 1 << 8;
     private static final int INTERRUPTING = 1 << 9;
     private static final int AWAITED = 1 << 10;
+    private static final int DROPPED = 1 << 11;
 
     private static final VarHandle STATE;
     private static final VarHandle CALLBACK_OR_EXTRAS;
+    private static final VarHandle WORKER_OR_THREAD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
             CALLBACK_OR_EXTRAS = lookup.findVarHandle(TaskImpl.class, "callbackOrExtras", Object.class);
+            WORKER_OR_THREAD = lookup.findVarHandle(TaskImpl.class, "workerOrThread", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -127,11 +168,14 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private volatile int state;
     /**
      * The {@link TaskWorker}, from runInThread until a runner thread takes
-     * it; then the {@link Thread} running the task's code: its worker's while
-     * it runs, then the callback's while that runs; null between. A callback
-     * that runs while the worker still runs (a cancelled task) is recorded
-     * in the extras instead, so a Thread here before WORKER_DONE is the
-     * worker's.
+     * it (or a canceller drops the job: null then); then the {@link Thread}
+     * running the task's code: its worker's while it runs, then the
+     * callback's while that runs; null between. A callback that runs while
+     * the worker still runs (a cancelled task), or of a task whose job was
+     * dropped, is recorded in the extras instead, so a Thread here before
+     * WORKER_DONE is the worker's (but for the instant a runner that lost
+     * the job to a dropper holds it, see leaveDropped). Taken by CAS or
+     * exchange (see "Dropping a queued job").
      */
     private volatile Object workerOrThread;
     /**
@@ -212,7 +256,19 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         for (;;) {
             int s = state;
             if ((s & (CANCELLED | DISPOSED)) != 0) {
-                // Too late to run: the worker's data is released at once.
+                // Too late to run: the worker's data is released at once. The
+                // task still comes to run in a thread, one whose worker never
+                // runs (THREADED | WORKER_DONE | DROPPED), so that waitThread
+                // after this call waits for the task's end as after any other.
+                if ((s & THREADED) == 0) {
+                    TaskExtras x = extrasOrNull();
+                    if (cleanup != null && x != null) {
+                        x.workerCleanup = null; // an earlier attempt's: it runs here, not when finishing
+                    }
+                    if (!STATE.compareAndSet(this, s, s | THREADED | WORKER_DONE | DROPPED)) {
+                        continue;
+                    }
+                }
                 runLateCleanup(cleanup);
                 return;
             }
@@ -240,6 +296,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // A worker that is itself a Thread is wrapped, so that a Thread in the
         // field always means one running the task.
         workerOrThread = worker instanceof Thread ? (TaskWorker<S, R>) worker::run : worker;
+        // Dekker with cancel and dispose, which write state and then read the
+        // field: one whose read came before the write above could not drop
+        // the job, and this read then sees its flag and drops it here.
+        if ((state & (CANCELLED | DISPOSED)) != 0 && takeQueuedWorker()) {
+            workerDropped();
+            return;
+        }
         try {
             owner.runner().execute(this);
         } catch (RejectedExecutionException refused) {
@@ -254,13 +317,24 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      */
     @Override
     public void run() {
-        if ((state & WORKER_DONE) != 0) {
-            deliver();
+        int s = state;
+        if ((s & WORKER_DONE) != 0) {
+            if ((s & DROPPED) == 0) {
+                deliver();
+            } // else a job dropped before a runner thread reached it: the task ended without it
+            return;
+        }
+        // An exchange, not a plain store: against the CAS of a canceller
+        // taking the worker back (takeQueuedWorker), exactly one of the two
+        // gets it. It replaces a volatile store, which is as dear (one locked
+        // instruction on x86); no CAS is added to the round trip.
+        Object taken = WORKER_OR_THREAD.getAndSet(this, Thread.currentThread());
+        if (!(taken instanceof TaskWorker)) {
+            leaveDropped();
             return;
         }
         @SuppressWarnings("unchecked")
-        TaskWorker<S, R> worker = (TaskWorker<S, R>) workerOrThread;
-        workerOrThread = Thread.currentThread();
+        TaskWorker<S, R> worker = (TaskWorker<S, R>) taken;
         // The thread is written before state is read here, and cancel
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
@@ -276,8 +350,54 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     @Override
     public void abandon(RejectedExecutionException why) {
-        addError(why);
-        workerReturned();
+        if (takeQueuedWorker()) {
+            addError(why);
+            workerReturned();
+        } // else a canceller or disposer dropped the job: the task ends without it
+    }
+
+    /**
+     * Takes the worker back from its queued job, if no runner thread has
+     * taken it yet: a CAS from the worker to null, against the runner's
+     * exchange in {@link #run()} and the other takers (a canceller or
+     * disposer, runInThread, abandon), so exactly one of them gets it. The
+     * field holds a {@link TaskWorker} only while the job is queued.
+     *
+     * @return true if this call took it: the worker never runs
+     */
+    private boolean takeQueuedWorker() {
+        Object queued = workerOrThread;
+        return queued instanceof TaskWorker && WORKER_OR_THREAD.compareAndSet(this, queued, null);
+    }
+
+    /**
+     * After this thread dropped the job ({@link #takeQueuedWorker}): marks
+     * the worker done without it, in place of the job, and finishes the task
+     * if that makes it ready (its callback has returned, or was skipped by a
+     * disposal). The job, when a runner thread polls it, then does nothing.
+     */
+    private void workerDropped() {
+        int s = addFlagsFinishingIfReady(WORKER_DONE | DROPPED);
+        if (ownsFinishing(s, WORKER_DONE)) {
+            report(finishOwned(s | WORKER_DONE | DROPPED | FINISHING, null));
+        }
+    }
+
+    /**
+     * In a runner thread whose exchange found the job dropped: puts the
+     * field back (after a drop nobody else writes it: a callback's thread
+     * goes to the extras) and leaves the ended task alone. A disposer that
+     * read this thread there meanwhile may be interrupting it: wait for that
+     * to end (INTERRUPTING) and clear the interrupt, so that it cannot reach
+     * the thread's next job. Dekker as for the worker: the field written,
+     * then state read; the interrupter writes state, then reads the field.
+     */
+    private void leaveDropped() {
+        workerOrThread = null;
+        while ((state & INTERRUPTING) != 0) {
+            Thread.onSpinWait();
+        }
+        Thread.interrupted();
     }
 
     private void workerReturned() {
@@ -285,7 +405,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // An interrupt meant for this worker must not reach the thread's next job.
         Thread.interrupted();
         if (ownsFinishing(s, WORKER_DONE)) {
-            report(finishOwned(s | WORKER_DONE | FINISHING, null), "a cleanup threw");
+            report(finishOwned(s | WORKER_DONE | FINISHING, null));
         } else if ((s & CLAIMED) != 0) {
             return; // the callback is running and will finish the task
         } else if ((s & WAITING) != 0) {
@@ -322,7 +442,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private void deliver() {
         int claimed = claim();
         if (claimed >= 0) {
-            report(runCallbackAndFinish(claimed), "the callback threw");
+            report(runCallbackAndFinish(claimed));
         }
     }
 
@@ -348,7 +468,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
             throw new IllegalStateException(describe() + ": complete: the task is already completing");
         }
-        rethrow(runCallbackAndFinish(claimed));
+        rethrow(Failures.first(runCallbackAndFinish(claimed)));
     }
 
     /**
@@ -374,24 +494,25 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     /** In the claiming thread: the callback, then the cleanups if the worker is done. */
-    private Throwable runCallbackAndFinish(int claimed) {
+    private Failures runCallbackAndFinish(int claimed) {
         if ((claimed & CANCELLED) != 0) {
             installCancellation();
         }
-        // Beside a worker that may still run (a cancelled task), the callback's
-        // thread goes to the extras, so that workerOrThread stays the worker's.
-        boolean besideWorker = (claimed & THREADED) != 0 && (claimed & WORKER_DONE) == 0;
+        // Beside a worker that may still run (a cancelled task), or of a task
+        // whose worker was dropped, the callback's thread goes to the extras,
+        // so that workerOrThread stays the worker's (or, dropped, untouched).
+        boolean besideWorker = (claimed & THREADED) != 0 && (claimed & (WORKER_DONE | DROPPED)) != WORKER_DONE;
         Thread me = Thread.currentThread();
         if (besideWorker) {
             extras().completer = me;
         } else {
             workerOrThread = me;
         }
-        Throwable failure = null;
+        Failures failure = null;
         try {
             callback().onComplete(this);
         } catch (Throwable thrown) {
-            failure = thrown;
+            failure = Failures.add(null, Failures.CALLBACK, thrown);
         } finally {
             if (besideWorker) {
                 extrasOrNull().completer = null;
@@ -406,8 +527,19 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         return failure;
     }
 
+    /**
+     * Makes a {@link TaskCancelledException} the task's error, the earlier
+     * error suppressed in it, once: whichever comes first of the cancelled
+     * callback's claim and a propagateError() that sees CANCELLED, so both
+     * hand out the same object. CANCELLED is only set before any claim, and
+     * the reason before CANCELLED (see cancel), so it is read complete here.
+     */
     private synchronized void installCancellation() {
         TaskExtras x = extras();
+        if (x.cancellationInstalled) {
+            return;
+        }
+        x.cancellationInstalled = true;
         TaskCancelledException cancelled = new TaskCancelledException(name(), x.cancelReason);
         if (x.error != null) {
             cancelled.addSuppressed(x.error);
@@ -456,18 +588,18 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      * CAS added FINISHING.
      *
      * @param s the state that CAS set
-     * @param primary a failure to report first (the callback's), or null
-     * @return the first failure, later ones suppressed, or null
+     * @param primary the callback's failure, to report first, or null
+     * @return what threw, or null
      */
-    private Throwable finishOwned(int s, Throwable primary) {
-        Throwable failure = primary;
+    private Failures finishOwned(int s, Failures primary) {
+        Failures failure = primary;
         TaskExtras x = extrasOrNull();
         if (x != null) {
             // workerCleanup was published by THREADED, callbackCleanup at creation.
             if ((s & THREADED) != 0) {
-                failure = Failures.run(x.workerCleanup, failure);
+                failure = Failures.run(x.workerCleanup, Failures.WORKER_CLEANUP, failure);
             }
-            failure = Failures.run(x.callbackCleanup, failure);
+            failure = Failures.run(x.callbackCleanup, Failures.CALLBACK_CLEANUP, failure);
         }
         R lastResult;
         Consumer<? super R> lastCleanup = null;
@@ -486,15 +618,16 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 } // else the canceller's fireCancelHooks, maybe not yet run, takes them
             }
         }
-        failure = Failures.accept(lastCleanup, lastResult, failure);
+        failure = Failures.accept(lastCleanup, lastResult, Failures.RESULT_CLEANUP, failure);
         if (untaken != null) {
             owner.untakenError(describe(), isCancelled(), untaken);
         }
         source = null;
-        // Listings stopped showing the task at FINISHING; it leaves the table
-        // only now, so that an owner going away still waits for its cleanups.
-        owner.finished(this);
         int finished = addFlags(FINISHED);
+        // Listings stopped showing the task at FINISHING; it leaves the table
+        // only once FINISHED, so that an owner going away (which waits for
+        // FINISHED of each task in the table) still waits for its cleanups.
+        owner.finished(this);
         x = extrasOrNull();
         Thread waiting = x == null ? null : x.waiter;
         if (waiting != null) {
@@ -589,8 +722,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     @Override
     public synchronized Throwable propagateError() {
-        if ((state & FINISHING) != 0) {
+        int s = state;
+        if ((s & FINISHING) != 0) {
             throw finished("propagateError");
+        }
+        if ((s & CANCELLED) != 0) {
+            installCancellation(); // the callback may not have claimed yet
         }
         TaskExtras x = extrasOrNull();
         if (x == null) {
@@ -660,27 +797,44 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 break;
             }
         }
-        if (running && interruptWorker) {
-            interruptWorker();
+        if (running) {
+            stopWorker(interruptWorker);
         }
         fireCancelHooks();
         if ((s & THREADED) == 0) {
             schedule(homeContext(), this::deliver);
-        } else if (running && (s & WAITING) == 0) {
+        } else if (running && (s & WAITING) != 0) {
+            // The waiter runs the cancelled callback now, beside the worker.
+            // It announced itself (waiter, then WAITING) before this CAS saw
+            // WAITING, so the field is set.
+            LockSupport.unpark(extrasOrNull().waiter);
+        } else if (running) {
             schedule(workerContext, this::deliver);
-        } // else the completion is already posted, or a waiter will run it
+        } // else the worker has returned: its completion is posted, or its waiter woken
         return true;
     }
 
-    private void interruptWorker() {
-        Object running = workerOrThread;
-        if (running instanceof Thread) {
-            ((Thread) running).interrupt();
+    /**
+     * For a canceller or disposer whose CAS found the worker not done: drops
+     * the job if it is still queued (the task then ends without a runner
+     * thread), else interrupts the worker's thread if {@code interrupting}
+     * (that CAS added INTERRUPTING, removed here).
+     */
+    private void stopWorker(boolean interrupting) {
+        boolean dropped = takeQueuedWorker();
+        if (interrupting) {
+            Object running = workerOrThread;
+            if (!dropped && running instanceof Thread) {
+                ((Thread) running).interrupt();
+            }
+            int s;
+            do {
+                s = state;
+            } while (!STATE.compareAndSet(this, s, s & ~INTERRUPTING));
         }
-        int s;
-        do {
-            s = state;
-        } while (!STATE.compareAndSet(this, s, s & ~INTERRUPTING));
+        if (dropped) {
+            workerDropped();
+        }
     }
 
     @Override
@@ -699,7 +853,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 return;
             }
         }
-        report(Failures.run(hook, null), "a cancel hook threw");
+        report(Failures.run(hook, Failures.CANCEL_HOOK, null));
     }
 
     /** Runs the cancel hooks once, in the thread whose cancel or dispose won. */
@@ -716,7 +870,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         if (hooks != null) {
             for (Runnable hook : hooks) {
-                report(Failures.run(hook, null), "a cancel hook threw");
+                report(Failures.run(hook, Failures.CANCEL_HOOK, null));
             }
         }
     }
@@ -751,12 +905,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         fireCancelHooks();
         if (running) {
-            if (interrupt) {
-                interruptWorker();
-            }
-            // The worker's thread finishes the task when the worker returns.
+            // Dropped if still queued, and finished here; else the worker's
+            // thread finishes the task when the worker returns.
+            stopWorker(interrupt);
         } else {
-            report(finishOwned(next, null), "a cleanup threw");
+            report(finishOwned(next, null));
         }
         return true;
     }
@@ -784,8 +937,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if (!TaskExtras.WAITER.compareAndSet(extras(), null, me)) {
             throw new IllegalStateException(describe() + ": waitThread: another thread already waits for the task");
         }
-        // Announce the wait so that the worker hands the completion to this
-        // thread instead of posting it; too late once the worker is done.
+        // Announce the wait so that the worker's return (and a cancel while
+        // it runs) hands the completion to this thread instead of posting
+        // it; too late once the worker is done.
         for (;;) {
             s = state;
             if ((s & WORKER_DONE) != 0 || STATE.compareAndSet(this, s, s | WAITING)) {
@@ -793,30 +947,36 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
         }
         BatchingThread.releaseHeld(); // the worker may wait for a wake-up this thread holds
-        boolean interrupted = parkUntil(WORKER_DONE);
-        Throwable failure = null;
+        // Until the worker returns, or a cancel lets the callback run without it.
+        boolean interrupted = parkUntil(WORKER_DONE | CANCELLED);
+        Failures failure = null;
         int claimed = claim();
         if (claimed >= 0) {
             failure = runCallbackAndFinish(claimed);
-        } else {
-            // The context, an early cancelled completion or a disposal has it.
-            interrupted |= parkUntil(FINISHED);
-        }
+        } // else the context, an early cancelled completion or a disposal has it
+        // A cancelled callback ran beside the worker, which then finishes the
+        // task when it returns; either way, the task has finished on return.
+        interrupted |= parkUntil(FINISHED);
         if (interrupted) {
             me.interrupt();
         }
-        rethrow(failure);
+        rethrow(Failures.first(failure));
     }
 
-    /** Parks uninterruptibly until {@code flag} is set; whoever sets it unparks the waiter. */
-    private boolean parkUntil(int flag) {
+    /**
+     * Parks uninterruptibly until any of {@code flags} is set; whoever sets
+     * one unparks the waiter (the worker's return, cancel, finishOwned).
+     *
+     * @return whether the thread was interrupted meanwhile (the flag is cleared)
+     */
+    private boolean parkUntil(int flags) {
         boolean interrupted = false;
-        if ((state & flag) == 0) {
+        if ((state & flags) == 0) {
             // A pool worker parked here may be replaced meanwhile: the task's
             // worker may be queued behind it (runInThread then waitThread).
             boolean managed = ManagedBlocking.begin();
             try {
-                while ((state & flag) == 0) {
+                while ((state & flags) == 0) {
                     LockSupport.park(this);
                     interrupted |= Thread.interrupted();
                 }
@@ -832,13 +992,17 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     @Override
     public TaskState state() {
         int s = state;
-        if ((s & FINISHING) != 0) {
+        // Only FINISHED, not FINISHING, is reported as FINISHED: until every
+        // cleanup has run, a task reports the state it finishes from.
+        if ((s & FINISHED) != 0) {
             return TaskState.FINISHED;
         }
         if ((s & DISPOSED) != 0) {
             return TaskState.DISPOSED;
         }
-        if ((s & CLAIMED) != 0 && (s & CALLBACK_DONE) == 0) {
+        // Claimed and not cancelled: completing until the cleanups after the
+        // callback have run (CALLBACK_DONE without CANCELLED implies FINISHING).
+        if ((s & CLAIMED) != 0 && ((s & CALLBACK_DONE) == 0 || (s & CANCELLED) == 0)) {
             return TaskState.COMPLETING;
         }
         if ((s & CANCELLED) != 0) {
@@ -904,12 +1068,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     private void runLateCleanup(Runnable cleanup) {
-        report(Failures.run(cleanup, null), "a late worker cleanup threw");
+        report(Failures.run(cleanup, Failures.LATE_WORKER_CLEANUP, null));
     }
 
-    private void report(Throwable failure, String what) {
-        if (failure != null) {
-            owner.reporter().warn(describe() + ": " + what, failure);
+    /** Reports what threw, naming each part, with the first throwable (later ones are suppressed in it). */
+    private void report(Failures failures) {
+        if (failures != null) {
+            owner.reporter().warn(describe() + ": " + failures.describe(), Failures.first(failures));
         }
     }
 

@@ -1,5 +1,6 @@
 package task.impl.core;
 
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jetbrains.kotlinx.lincheck.Actor;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
@@ -41,6 +44,11 @@ import task.impl.loop.EventLoop;
  * exactly when the task was cancelled or disposed; the task is finished and
  * out of the in-flight table; nothing was reported as a warning.</li>
  * </ol>
+ * A fourth check runs fixed scenarios ({@link WaiterHarness}): a waiter
+ * that does not run the job itself, against a cancel, a dispose and the
+ * runner taking the queued job; there, waitThread must also return only
+ * once the task has finished.
+ * <p>
  * Inside the operations, a callback also checks where it runs: on the
  * thread that claimed the completion by {@code complete()},
  * {@code waitThread()} or by driving the context; a cancelled callback
@@ -94,6 +102,60 @@ class TaskLincheckTest {
     @Test
     void contextRacesKeepEveryPromise() {
         check(ContextHarness.class, ContextModel.class, 3, 2);
+    }
+
+    /**
+     * Issue 9's races, in fixed scenarios (a waiter that does not run the
+     * job itself would block for ever in a random one where nobody else
+     * does): a cancel against a waiter parked in waitThread (it must wake
+     * the waiter, which runs the cancelled callback beside the worker and
+     * returns only once the task has finished), and a cancel or dispose
+     * against the runner taking the queued job (exactly one of them gets
+     * the worker; a dropped job does nothing when it runs).
+     */
+    @Test
+    void cancelRacesAParkedWaiterAndTheQueuedJob() {
+        long started = System.nanoTime();
+        ModelCheckingOptions options = new ModelCheckingOptions()
+                .iterations(0)
+                .invocationsPerIteration(INVOCATIONS * (LONG ? 10 : 2))
+                .sequentialSpecification(WaiterModel.class);
+        List<List<List<String>>> scenarios = List.of(
+                List.of(List.of("waitThread"), List.of("cancel"), List.of("runWorker")),
+                List.of(List.of("waitThread"), List.of("cancelInterrupting", "runWorker")),
+                List.of(List.of("waitThread"), List.of("runWorker"), List.of("cancelInterrupting", "setResult")),
+                List.of(List.of("waitThread"), List.of("dispose"), List.of("runWorker")),
+                List.of(List.of("waitThread", "propagateError"), List.of("dispose", "runWorker"), List.of("cancel")),
+                List.of(List.of("cancel"), List.of("runWorker"), List.of("dispose")),
+                List.of(List.of("dispose", "propagateError"), List.of("cancelInterrupting")),
+                List.of(List.of("cancelInterrupting", "propagateError"), List.of("runWorker", "setError")));
+        for (List<List<String>> threads : scenarios) {
+            options.addCustomScenario(scenario(WaiterHarness.class, threads));
+        }
+        options.check(WaiterHarness.class);
+        System.out.printf("lincheck %s: %d fixed scenarios x up to %d invocations, %d executions validated, %d ms (java %s, %s mode)%n",
+                WaiterHarness.class.getSimpleName(), scenarios.size(), INVOCATIONS * (LONG ? 10 : 2),
+                validated(WaiterHarness.class).get(), (System.nanoTime() - started) / 1_000_000, Runtime.version(),
+                LONG ? "long" : "short");
+    }
+
+    /** A scenario of no-argument operations of {@code harness}, one list per thread, none before or after. */
+    private static ExecutionScenario scenario(Class<?> harness, List<List<String>> threads) {
+        List<List<Actor>> parallel = new ArrayList<>();
+        for (List<String> thread : threads) {
+            List<Actor> actors = new ArrayList<>();
+            for (String name : thread) {
+                try {
+                    Method method = harness.getMethod(name);
+                    boolean blocking = method.getAnnotation(Operation.class).blocking();
+                    actors.add(new Actor(method, List.of(), false, blocking, false, false, false));
+                } catch (NoSuchMethodException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            parallel.add(actors);
+        }
+        return new ExecutionScenario(List.of(), parallel, List.of(), null);
     }
 
     private static void check(Class<?> harness, Class<?> model, int threads, int actorsPerThread) {
@@ -277,6 +339,61 @@ class TaskLincheckTest {
     }
 
     /**
+     * The sequential specification of a threaded task whose waiter does not
+     * run the job itself (the waiter scenarios): as {@link ThreadedModel},
+     * but {@code waitThread()} leaves the job alone (it linearizes where it
+     * claims: after the worker returned, or after a cancel); a job that a
+     * cancel or dispose dropped, or whose worker saw the flag, is SKIPPED.
+     */
+    public static final class WaiterModel {
+        private boolean claimed;
+        private boolean cancelled;
+        private boolean disposed;
+
+        public Outcome runWorker() {
+            return cancelled || disposed ? Outcome.SKIPPED : Outcome.WORKED;
+        }
+
+        public Outcome waitThread() {
+            if (claimed) {
+                return Outcome.RETURNED;
+            }
+            claimed = true;
+            return Outcome.RAN;
+        }
+
+        public boolean cancel() {
+            if (claimed || cancelled || disposed) {
+                return false;
+            }
+            cancelled = true;
+            return true;
+        }
+
+        public boolean cancelInterrupting() {
+            return cancel();
+        }
+
+        public boolean dispose() {
+            if (claimed) {
+                return false;
+            }
+            claimed = true;
+            disposed = true;
+            return true;
+        }
+
+        public void setError() {
+        }
+
+        public void setResult() {
+        }
+
+        public void propagateError() {
+        }
+    }
+
+    /**
      * The context scenario: the context claims completions concurrently with
      * everything else, and the completion is posted just after the state
      * change that makes it due, so no operation's result is stable enough
@@ -399,8 +516,13 @@ class TaskLincheckTest {
                     results.add(result);
                     t.setResult(result, Harness::cleanUp);
                     result.accepted = true;
+                    beforeTheWorkerReturns(t);
                 }, workerCleanups::incrementAndGet, loop);
             }
+        }
+
+        /** The end of the worker's body, in the thread running the job. */
+        void beforeTheWorkerReturns(Task<String, Result> t) {
         }
 
         static void cleanUp(Result result) {
@@ -503,7 +625,7 @@ class TaskLincheckTest {
                     errorsTaken.add(taken);
                 }
             } catch (IllegalStateException e) {
-                if (task.state() != TaskState.FINISHED) {
+                if (!finishing()) {
                     violations.add("propagateError threw on a task in state " + task.state());
                 }
             }
@@ -547,8 +669,13 @@ class TaskLincheckTest {
             as("deliver", () -> loop.iterate(false));
         }
 
+        /** Whether the task's cleanups have begun: its data methods throw from then on (its state is FINISHED only after them). */
+        final boolean finishing() {
+            return ((TaskImpl<?, ?>) task).finishing();
+        }
+
         private void expectFinishedNormally(String op) {
-            if (task.state() != TaskState.FINISHED || task.isCancelled()) {
+            if (!finishing() || task.isCancelled()) {
                 violations.add(op + " threw on a task in state " + task.state() + ", cancelled="
                         + task.isCancelled());
             }
@@ -732,6 +859,104 @@ class TaskLincheckTest {
         @Operation
         public void onCancel() {
             doOnCancel();
+        }
+    }
+
+    /**
+     * A task running in a thread, waited for by a thread that does not run
+     * the job: the job runs only in {@code runWorker()}, concurrently with
+     * the wait, a cancel or a dispose. Only in fixed scenarios (see
+     * {@link #cancelRacesAParkedWaiterAndTheQueuedJob()}).
+     */
+    public static class WaiterHarness extends Harness {
+        /** Set when a waitThread call begins. */
+        volatile boolean waiting;
+        /** Set by a dispose that won while the job was still queued. */
+        volatile boolean disposedWhileQueued;
+
+        public WaiterHarness() {
+            super(true);
+        }
+
+        @Validate
+        public void validate() {
+            if (disposedWhileQueued && task.state() != TaskState.FINISHED) {
+                violations.add("a job disposed while queued waited for a runner thread: " + task.state());
+            }
+            driveToTheEndAndCheck();
+        }
+
+        /**
+         * Once cancelled while a waiter waits, this worker returns only after
+         * the cancelled callback has run (or a dispose skipped it): a cancel
+         * that left the callback to wait for the worker (instead of waking
+         * the waiter to run it) deadlocks here, and Lincheck reports it.
+         */
+        @Override
+        void beforeTheWorkerReturns(Task<String, Result> t) {
+            while (waiting && t.isCancelled() && callbacks.get() == 0 && disposeWins.get() == 0) {
+                Thread.onSpinWait();
+            }
+        }
+
+
+        @Operation(runOnce = true)
+        public Outcome runWorker() {
+            return runJob("runWorker");
+        }
+
+        @Operation(runOnce = true, blocking = true)
+        public Outcome waitThread() {
+            waiting = true;
+            try {
+                return as("waitThread", task::waitThread) ? Outcome.RAN : Outcome.RETURNED;
+            } catch (IllegalStateException e) {
+                return Outcome.ILLEGAL;
+            } finally {
+                if (task.state() != TaskState.FINISHED) {
+                    violations.add("waitThread returned before the task finished: " + task.state());
+                }
+            }
+        }
+
+        @Operation
+        public boolean cancel() {
+            return doCancel(false);
+        }
+
+        @Operation
+        public boolean cancelInterrupting() {
+            return doCancel(true);
+        }
+
+        /**
+         * A dispose that returns while no runner thread has polled the job
+         * found the worker queued: it (or a canceller that dropped the job
+         * just before) ends the task without a runner thread; checked once
+         * every operation has returned, before the validation runs the job.
+         */
+        @Operation
+        public boolean dispose() {
+            boolean won = doDispose();
+            if (won && runner.job.get() != null) {
+                disposedWhileQueued = true;
+            }
+            return won;
+        }
+
+        @Operation
+        public void setError() {
+            doSetError();
+        }
+
+        @Operation
+        public void setResult() {
+            doSetResult();
+        }
+
+        @Operation
+        public void propagateError() {
+            doPropagateError();
         }
     }
 

@@ -39,10 +39,11 @@ import task.testing.StressMode;
  * each with a seeded random plan: an outcome of its worker (result with a
  * cleanup, setError, a checked exception, an Error, nothing), whether its
  * callback throws, and how it is driven (plain, cancelled before / racing /
- * during its worker, disposed before / racing / during its worker,
- * waitThread from outside or from inside another task's callback on a
- * context, direct tasks completed with complete() here or on a context, or
- * racing a cancel or dispose). Every callback and every cleanup is counted
+ * during its worker, disposed before / racing / during its worker, cancelled
+ * or disposed before runInThread and then waited for, waitThread from
+ * outside or from inside another task's callback on a context, waitThread
+ * racing a cancel from a context, direct tasks completed with complete()
+ * here or on a context, or racing a cancel or dispose). Every callback and every cleanup is counted
  * per task and must have run exactly once (zero callbacks exactly where a
  * dispose returned true); the error each callback saw must be the very
  * throwable of its plan, or a TaskCancelledException where a cancel returned
@@ -70,7 +71,8 @@ class TaskStressTest {
 
     enum Mode {
         PLAIN(30), CANCEL_BEFORE(5), CANCEL_RACE(7), CANCEL_DURING(3), DISPOSE_BEFORE(4), DISPOSE_DURING(3),
-        DISPOSE_RACE(6), WAIT_OUTSIDE(6), WAIT_INSIDE(4), DIRECT(8), DIRECT_ON_CONTEXT(5), DIRECT_RACE(5);
+        DISPOSE_RACE(6), WAIT_OUTSIDE(6), WAIT_INSIDE(4), CANCEL_WAITED(4), DIRECT(8), DIRECT_ON_CONTEXT(5),
+        DIRECT_RACE(5);
 
         final int weight;
 
@@ -316,6 +318,11 @@ class TaskStressTest {
                 flags.set(i, CANCEL_WON);
                 t.runInThread(p.worker(), p::onWorkerCleanup, p.contextArg);
                 expect(workerCleanups.get(i) == 1, p, "worker cleanup of a cancelled task did not run at once");
+                if (p.waitAfter) {
+                    // Turned away by runInThread, still waited for: the waiter may run the callback.
+                    p.waiter = Thread.currentThread();
+                    waitFor(p);
+                }
                 break;
             case CANCEL_RACE:
                 t.runInThread(p.worker(), p::onWorkerCleanup, p.contextArg);
@@ -337,6 +344,9 @@ class TaskStressTest {
                 expect(callbackCleanups.get(i) == 1, p, "callback cleanup of a disposed task did not run at once");
                 t.runInThread(p.worker(), p::onWorkerCleanup, p.contextArg);
                 expect(workerCleanups.get(i) == 1, p, "worker cleanup of a disposed task did not run at once");
+                if (p.waitAfter) {
+                    waitFor(p);
+                }
                 break;
             case DISPOSE_DURING:
                 t.runInThread(p.worker(), p::onWorkerCleanup, p.contextArg);
@@ -354,6 +364,17 @@ class TaskStressTest {
             case WAIT_OUTSIDE:
                 t.runInThread(p.worker(), p::onWorkerCleanup, p.contextArg);
                 p.waiter = Thread.currentThread();
+                waitFor(p);
+                break;
+            case CANCEL_WAITED:
+                // A cancel from the context's thread races this waiter, parked or not.
+                t.runInThread(p.worker(), p::onWorkerCleanup, p.contextArg);
+                p.waiter = Thread.currentThread();
+                p.context.post(() -> {
+                    if (t.cancel(p.interrupt, "racing waitThread")) {
+                        flags.set(i, CANCEL_WON);
+                    }
+                });
                 waitFor(p);
                 break;
             case WAIT_INSIDE:
@@ -422,12 +443,6 @@ class TaskStressTest {
                 t.waitThread();
             } catch (CallbackBoom boom) {
                 p.rethrown(boom);
-            } catch (IllegalStateException finished) {
-                // The context completed the task before this call: allowed.
-                if (t.state() != TaskState.FINISHED || !String.valueOf(finished.getMessage()).contains("finished")) {
-                    problems.add("#" + p.index + ": waitThread threw " + finished);
-                }
-                return;
             }
             p.checkEnded("waitThread()");
         }
@@ -481,6 +496,7 @@ class TaskStressTest {
                     break;
                 case CANCEL_RACE:
                 case DISPOSE_RACE:
+                case CANCEL_WAITED:
                     check(runs == 1 || (runs == 0 && (cancelWon || disposeWon)), what, "worker runs " + runs);
                     break;
                 default:
@@ -528,6 +544,8 @@ class TaskStressTest {
         final boolean interrupt;
         final boolean lateCancel;
         final boolean viaInspector;
+        /** CANCEL_BEFORE, DISPOSE_BEFORE: waitThread after the turned-away runInThread. */
+        final boolean waitAfter;
         final int carrierContext;
         final EventContext context;
         final EventContext contextArg;
@@ -553,6 +571,7 @@ class TaskStressTest {
             boolean nullArg = ((h >>> 38) & 1) != 0;
             carrierContext = (int) ((h >>> 40) & 3);
             viaInspector = ((h >>> 42) & 3) == 0;
+            waitAfter = ((h >>> 45) & 1) != 0;
             if (round.contexts != null) {
                 context = round.contexts[contextIndex];
                 contextArg = contextIndex == 0 && nullArg ? null : context;
@@ -603,7 +622,8 @@ class TaskStressTest {
         /** Whether a canceller or disposer may interrupt this task's worker. */
         private boolean mayBeInterrupted() {
             return mode == Mode.DISPOSE_RACE || mode == Mode.DISPOSE_DURING
-                    || ((mode == Mode.CANCEL_RACE || mode == Mode.CANCEL_DURING) && (interrupt || viaInspector));
+                    || ((mode == Mode.CANCEL_RACE || mode == Mode.CANCEL_DURING) && (interrupt || viaInspector))
+                    || (mode == Mode.CANCEL_WAITED && interrupt);
         }
 
         TaskWorker<Plan, Res> worker() {
@@ -720,6 +740,8 @@ class TaskStressTest {
             boolean rightThread;
             switch (mode) {
             case WAIT_OUTSIDE:
+            case CANCEL_WAITED:
+            case CANCEL_BEFORE:
                 rightThread = me == waiter || context.inContext();
                 break;
             case WAIT_INSIDE:
@@ -792,7 +814,8 @@ class TaskStressTest {
 
         /** After waitThread() or complete() returned: the task has finished. */
         void checkEnded(String how) {
-            if (round.callbacks.get(index) != 1 || round.callbackCleanups.get(index) != 1
+            int callbacks = (round.flags.get(index) & DISPOSE_WON) != 0 ? 0 : 1;
+            if (round.callbacks.get(index) != callbacks || round.callbackCleanups.get(index) != 1
                     || round.workerCleanups.get(index) != (mode.threaded() ? 1 : 0)
                     || round.resultCleanups.get(index) != round.resultSets.get(index)) {
                 problem("not finished when " + how + " returned");
