@@ -71,11 +71,10 @@ public class ContextConfigurationIT extends TaskContainerTest {
         try {
             Dictionary<String, Object> properties = new Hashtable<>();
             properties.put("stallThresholdMillis", 0);
-            EventContext restarted = awaitNewDefaultContext(() -> configuration.update(properties));
-            assertRuns(restarted);
+            assertTheNewDefaultContextRuns(() -> configuration.update(properties));
             assertFalse("no checker with the check off", checkerAlive());
         } finally {
-            assertRuns(awaitNewDefaultContext(configuration::delete));
+            assertTheNewDefaultContextRuns(configuration::delete);
         }
         assertTrue("the checker is back with the default threshold", checkerAlive());
     }
@@ -90,8 +89,13 @@ public class ContextConfigurationIT extends TaskContainerTest {
         assertEquals("task-default-context", ran.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
     }
 
-    /** Runs {@code change} and returns the default context DS registers next. */
-    private EventContext awaitNewDefaultContext(ThrowingAction change) throws Exception {
+    /**
+     * Runs {@code change} and checks that the default context DS registers
+     * next runs events. The context is used while the tracker holds it: the
+     * component is delayed, so SCR may deactivate (close) it once its last
+     * user lets go.
+     */
+    private void assertTheNewDefaultContextRuns(ThrowingAction change) throws Exception {
         CountDownLatch registered = new CountDownLatch(1);
         ServiceListener listener = event -> {
             if (event.getType() == ServiceEvent.REGISTERED) {
@@ -111,7 +115,7 @@ public class ContextConfigurationIT extends TaskContainerTest {
         try {
             EventContext context = tracker.waitForService(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
             assertNotNull(context);
-            return context;
+            assertRuns(context);
         } finally {
             tracker.close();
         }
