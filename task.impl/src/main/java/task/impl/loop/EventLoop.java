@@ -788,7 +788,7 @@ public final class EventLoop implements EventContext {
         report("close gave up waiting after " + closeGrace.toMillis() + " ms: thread '" + describe(thread)
                 + "' is still running " + describeDispatch(what) + "; the context refuses posts, and when that"
                 + " returns it runs its pending events and ends, and its thread with it",
-                thread == null ? null : new ThreadStack(thread, thread.getStackTrace()));
+                thread == null ? null : ThreadStack.of(thread, thread.getStackTrace()));
     }
 
     /**
@@ -896,7 +896,7 @@ public final class EventLoop implements EventContext {
         seen.reported = true;
         report(describeDispatch(what) + " has been running for " + (now - seen.sinceNanos) / 1_000_000
                 + " ms or more on thread '" + thread.getName() + "' and blocks the context (stall threshold "
-                + thresholdNanos / 1_000_000 + " ms; reported once per stall)", new ThreadStack(thread, stack));
+                + thresholdNanos / 1_000_000 + " ms; reported once per stall)", ThreadStack.of(thread, stack));
     }
 
     /** A dispatch the stall checker has seen: immutable but for {@code reported}, which only the checker uses. */
