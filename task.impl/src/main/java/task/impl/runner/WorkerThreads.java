@@ -233,7 +233,7 @@ public final class WorkerThreads implements ThreadRunner {
     }
 
     /**
-     * {@inheritDoc}
+     * Runs {@code job} on a worker thread, as {@link ThreadRunner#execute} says.
      * <p>
      * Any thread. Lock-free unless no worker is spinning (then it wakes or
      * starts one).
@@ -249,7 +249,7 @@ public final class WorkerThreads implements ThreadRunner {
     }
 
     /**
-     * {@inheritDoc}
+     * The jobs queued or running, as {@link ThreadRunner#activeCount} says.
      * <p>
      * Approximate: jobs queued plus workers neither spinning nor parked, read
      * without a lock; a worker between two states may count as running.
