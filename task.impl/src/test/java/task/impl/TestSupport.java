@@ -33,6 +33,17 @@ public final class TestSupport {
                 virtualThreads);
     }
 
+    /**
+     * A runtime whose pool is one platform thread and nothing more (no
+     * stand-in or growth thread, maxExtraThreads 0), so that a job queued
+     * behind a blocked one stays queued: where virtual threads run, the
+     * caller skips what needs a queue.
+     */
+    public static TaskRuntime strictPool(boolean virtualThreads) {
+        return runtime(TaskRuntime.builder().virtualThreads(virtualThreads).maxPlatformThreads(1).maxExtraThreads(0),
+                virtualThreads);
+    }
+
     public static TaskRuntime runtime(TaskRuntime.Builder builder, boolean virtualThreads) {
         TaskRuntime runtime = builder.start();
         assertEquals(Runtime.version().feature() >= 21 && virtualThreads, runtime.runner().usesVirtualThreads(),

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 
 import task.api.EventContext;
 import task.api.Task;
+import task.api.TaskCallback;
 import task.api.TaskCancelledException;
 import task.api.TaskInfo;
 import task.api.TaskState;
@@ -916,17 +917,11 @@ class TaskSemanticsTest {
      */
     @BothRunners
     void cancellingAQueuedJobFinishesTheTaskWithoutAPoolThread(boolean virtualThreads) {
-        runtime = TestSupport.runtime(virtualThreads, 1);
+        runtime = TestSupport.strictPool(virtualThreads);
         assumeFalse(runtime.runner().usesVirtualThreads(), "only a pool queues workers");
         EventContext context = runtime.contexts().create("queued-ends");
-        CountDownLatch blockerStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Task<String, Void> blocker = runtime.tasks().create("blocker", t -> { }, null);
-        blocker.runInThread(t -> {
-            blockerStarted.countDown();
-            release.await();
-        }, null, context);
-        TestSupport.await(blockerStarted); // the only pool thread is busy from now on
+        occupyTheOnlyWorker(context, release, t -> { });
 
         AtomicInteger workerRuns = new AtomicInteger();
         AtomicInteger calls = new AtomicInteger();
@@ -1027,19 +1022,11 @@ class TaskSemanticsTest {
 
     @BothRunners
     void cancelWhileQueued(boolean virtualThreads) {
-        // A strict pool (no stand-in or growth thread): the job stays queued behind the blocked one.
-        runtime = TestSupport.runtime(TaskRuntime.builder().virtualThreads(virtualThreads).maxPlatformThreads(1)
-                .maxExtraThreads(0), virtualThreads);
+        runtime = TestSupport.strictPool(virtualThreads);
         assumeFalse(runtime.runner().usesVirtualThreads(), "only a pool queues workers");
         EventContext context = runtime.contexts().create("cancel-queued");
-        CountDownLatch blockerStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Task<String, Void> blocker = runtime.tasks().create("blocker", t -> { }, null);
-        blocker.runInThread(t -> {
-            blockerStarted.countDown();
-            release.await();
-        }, null, context);
-        TestSupport.await(blockerStarted);
+        Task<String, Void> blocker = occupyTheOnlyWorker(context, release, t -> { });
 
         AtomicInteger workerRuns = new AtomicInteger();
         AtomicReference<Throwable> seen = new AtomicReference<>();
@@ -1333,19 +1320,11 @@ class TaskSemanticsTest {
 
     @org.junit.jupiter.api.Test
     void aQueuedWorkerThatIsAThreadIsNeitherRunningNorInterrupted() {
-        // A strict pool (no stand-in or growth thread): the job stays queued behind the blocked one.
-        runtime = TestSupport.runtime(TaskRuntime.builder().virtualThreads(false).maxPlatformThreads(1)
-                .maxExtraThreads(0), false);
+        runtime = TestSupport.strictPool(false);
         EventContext context = runtime.contexts().create("thread-worker");
-        CountDownLatch blockerStarted = new CountDownLatch(1);
         CountDownLatch releaseBlocker = new CountDownLatch(1);
         AtomicBoolean blockerDone = new AtomicBoolean();
-        Task<String, Void> blocker = runtime.tasks().create("blocker", t -> blockerDone.set(true), null);
-        blocker.runInThread(t -> {
-            blockerStarted.countDown();
-            releaseBlocker.await();
-        }, null, context);
-        TestSupport.await(blockerStarted); // the only platform thread is busy: the next job queues
+        occupyTheOnlyWorker(context, releaseBlocker, t -> blockerDone.set(true));
 
         ThreadWorker worker = new ThreadWorker();
         AtomicReference<Throwable> seen = new AtomicReference<>();
@@ -1430,5 +1409,23 @@ class TaskSemanticsTest {
         assertTrue(runtime.inspector().inFlight().isEmpty());
         assertThrows(IllegalStateException.class, () -> runtime.tasks().create("late", t -> { }, null));
         assertTrue(runtime.defaultContext().isClosed());
+    }
+
+    /**
+     * Blocks the only thread of a {@link TestSupport#strictPool} until
+     * {@code release}: jobs queue behind it from then on.
+     *
+     * @return the blocking task
+     */
+    private Task<String, Void> occupyTheOnlyWorker(EventContext context, CountDownLatch release,
+            TaskCallback<String, Void> callback) {
+        CountDownLatch started = new CountDownLatch(1);
+        Task<String, Void> blocker = runtime.tasks().create("blocker", callback, null);
+        blocker.runInThread(t -> {
+            started.countDown();
+            release.await();
+        }, null, context);
+        TestSupport.await(started);
+        return blocker;
     }
 }
