@@ -51,6 +51,11 @@ class StallCheckerTest {
             assertEquals(0, reporter.warnings.size(), "not yet past the threshold");
             assertTrue(loop.status().contains("running an event (" + Blocker.class.getName() + ") since "),
                     loop.status());
+            // The stack is taken at the next look: wait until the thread is
+            // really parked in the latch (it counts 'entered' just before).
+            Thread looper = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("task-test-stall")).findFirst().orElseThrow();
+            TestSupport.spinUntil(() -> looper.getState() == Thread.State.TIMED_WAITING);
             loop.checkStall(t0 + THRESHOLD, THRESHOLD);
             loop.checkStall(t0 + 2 * THRESHOLD, THRESHOLD);
             loop.checkStall(t0 + 100 * THRESHOLD, THRESHOLD);
