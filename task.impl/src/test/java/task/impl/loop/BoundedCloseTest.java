@@ -58,6 +58,9 @@ class BoundedCloseTest {
         try {
             loop.post(blocking);
             TestSupport.await(blocking.entered);
+            // The close takes the stack after its grace: make sure the thread
+            // is parked in the latch by then (it counts 'entered' just before).
+            TestSupport.spinUntil(() -> blocking.thread.get().getState() == Thread.State.TIMED_WAITING);
             AtomicBoolean pendingRan = new AtomicBoolean();
             loop.post(() -> pendingRan.set(true));
 
