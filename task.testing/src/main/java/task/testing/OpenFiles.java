@@ -11,10 +11,17 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * This JVM's open file descriptors, from {@code /proc/self/fd} (Linux): a
+ * This JVM's open channel descriptors, from {@code /proc/self/fd} (Linux): a
  * count for before/after assertions, and the table of descriptors with what
  * they point to, so a failed count can say which were added, sockets
  * described from {@code /proc/net}.
+ *
+ * <p>Only sockets, pipes and anonymous inodes (epoll, eventfd) are counted:
+ * what channels and selectors hold. Files and directories are left out, since
+ * the JVM opens and closes them on threads of its own at any time (the
+ * container support reads {@code memory.stat} under {@code /sys/fs/cgroup},
+ * class loading reads jars, and this class lists {@code /proc/self/fd}
+ * itself), so a count with them could differ with nothing leaked.
  */
 public final class OpenFiles {
     /** How many added sockets {@link #diff} describes at most. */
@@ -26,12 +33,21 @@ public final class OpenFiles {
     }
 
     /**
-     * Counts the entries of {@code /proc/self/fd}: compare two counts
-     * taken the same way only.
+     * Counts the open sockets, pipes and anonymous inodes.
      *
-     * @return the number of open descriptors
+     * @return the number of such descriptors
      */
     public static long count() {
+        return list().size();
+    }
+
+    /**
+     * Counts every entry of {@code /proc/self/fd}, files too: for room left
+     * under the descriptor limit, not for leak checks.
+     *
+     * @return the number of open descriptors of any kind
+     */
+    public static long countAll() {
         try (Stream<Path> fds = Files.list(FDS)) {
             return fds.count();
         } catch (IOException e) {
@@ -40,7 +56,7 @@ public final class OpenFiles {
     }
 
     /**
-     * Lists this JVM's descriptors and what they are.
+     * Lists this JVM's open sockets, pipes and anonymous inodes.
      *
      * @return descriptor number to link target (e.g. {@code socket:[123]}), sorted by number as text
      */
@@ -49,7 +65,10 @@ public final class OpenFiles {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(FDS)) {
             for (Path fd : fds) {
                 try {
-                    table.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (isChannel(target)) {
+                        table.put(fd.getFileName().toString(), target);
+                    }
                 } catch (IOException closedMeanwhile) {
                     // e.g. the stream's own descriptor
                 }
@@ -58,6 +77,10 @@ public final class OpenFiles {
             throw new UncheckedIOException(e);
         }
         return table;
+    }
+
+    private static boolean isChannel(String target) {
+        return target.startsWith("socket:") || target.startsWith("pipe:") || target.startsWith("anon_inode:");
     }
 
     /**

@@ -115,7 +115,7 @@ class AcceptBurstTest {
         long startNanos = System.nanoTime();
         EchoListener echo = listen("127.0.0.1:0"); // the default backlog
         InetSocketAddress address = (InetSocketAddress) echo.addresses().get(0);
-        int wave = (int) Math.min(BURST, (Loopback.openFileLimit() - OpenFiles.count() - SPARE_DESCRIPTORS) / 2);
+        int wave = (int) Math.min(BURST, (Loopback.openFileLimit() - OpenFiles.countAll() - SPARE_DESCRIPTORS) / 2);
         assumeTrue(wave >= SMALLEST_WAVE, "too few descriptors for a burst of " + SMALLEST_WAVE + " clients");
         int served = 0;
         int waves = 0;

@@ -72,7 +72,7 @@ final class Loopback implements AutoCloseable {
         }
     }
 
-    /** The open file descriptors of this JVM. */
+    /** The open sockets, pipes and anonymous inodes of this JVM (see OpenFiles). */
     static long openFds() {
         return task.testing.OpenFiles.count();
     }
