@@ -6,10 +6,10 @@ import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Lists and cancels the tasks in flight across the whole runtime, for
- * diagnostics and administration (the shell's {@code task:tasks} and
- * {@code task:cancel}). A task is in flight from its creation until it
- * finishes. Threading: any thread.
+ * Lists and cancels the tasks in flight across the whole runtime, and lists
+ * its open event contexts, for diagnostics and administration (the shell's
+ * {@code task:tasks}, {@code task:cancel} and {@code task:contexts}). A task
+ * is in flight from its creation until it finishes. Threading: any thread.
  */
 @ProviderType
 public interface TaskInspector {
@@ -36,4 +36,23 @@ public interface TaskInspector {
      * @return true if the task was found and this call cancelled it
      */
     boolean cancel(long id);
+
+    /**
+     * A snapshot of the runtime's open event contexts: the default one and
+     * every context its factories created that is not yet closed.
+     *
+     * @return an immutable list sorted by name
+     * @since 1.1
+     */
+    List<ContextInfo> contexts();
+
+    /**
+     * Counts the runtime's reports (failed callbacks, stalls, warnings) that
+     * were lost because the log and {@link System#err} both failed when they
+     * were written, since the runtime's classes were loaded.
+     *
+     * @return how many reports were lost; 0 when none were
+     * @since 1.1
+     */
+    long lostReports();
 }

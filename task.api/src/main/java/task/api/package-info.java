@@ -13,7 +13,7 @@
  * naming the parameter.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package task.api;
 
 import org.osgi.annotation.bundle.Export;

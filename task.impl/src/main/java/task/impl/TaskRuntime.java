@@ -44,7 +44,7 @@ public final class TaskRuntime implements AutoCloseable {
     private final Reporter reporter;
     private final EventLoop defaultContext;
     private final WorkerThreads runner;
-    private final TaskTable table = new TaskTable();
+    private final TaskTable table;
     private final TaskFactory tasks;
     private final LoopFactory contexts;
     private final OperationRegistry operations;
@@ -62,6 +62,7 @@ public final class TaskRuntime implements AutoCloseable {
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
                 builder.maxExtraThreads, builder.starvationInterval, builder.keepAlive, reporter);
         this.directory = new LoopDirectory(builder.stallThreshold);
+        this.table = new TaskTable(directory::describeOpen);
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false,
                 builder.contextCloseGrace));
         this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter, builder.untakenErrors);
@@ -122,7 +123,7 @@ public final class TaskRuntime implements AutoCloseable {
         return operations;
     }
 
-    /** @return the inspector of tasks in flight */
+    /** @return the inspector of tasks in flight and open contexts */
     public TaskInspector inspector() {
         return table;
     }

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
 
@@ -42,6 +43,31 @@ public class BundlesActiveIT extends TaskContainerTest {
         Matcher log = Pattern.compile("org\\.osgi\\.service\\.log;version=\"([^\"]+)\"").matcher(imports);
         assertTrue("task.impl imports the Log Service: " + imports, log.find());
         assertTrue("range " + log.group(1) + " admits 1.4", new VersionRange(log.group(1)).includes(new Version(1, 4, 0)));
+    }
+
+    /**
+     * Internal wiring stays internal: the runtime and the shell register only
+     * types another bundle can import (the API's, Gogo's, and Object for the
+     * commands, which Gogo finds by their scope property).
+     */
+    @Test
+    public void ourBundlesRegisterPublicTypesOnly() {
+        List<String> internal = new ArrayList<>();
+        for (String name : List.of(TASK_IMPL, "task.shell")) {
+            Bundle bundle = installedBundle(name);
+            assertNotNull(name + " installed", bundle);
+            ServiceReference<?>[] registered = bundle.getRegisteredServices();
+            assertNotNull(name + " registers services", registered);
+            for (ServiceReference<?> service : registered) {
+                for (String type : (String[]) service.getProperty(Constants.OBJECTCLASS)) {
+                    if (!type.startsWith("task.api.") && !type.equals(Object.class.getName())
+                            && !type.startsWith("org.apache.felix.service.command.")) {
+                        internal.add(name + ": " + type);
+                    }
+                }
+            }
+        }
+        assertTrue("internal types registered as services: " + internal, internal.isEmpty());
     }
 
     @Test

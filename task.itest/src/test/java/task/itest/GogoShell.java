@@ -13,12 +13,21 @@ final class GogoShell {
     private GogoShell() {
     }
 
-    /** @return the command's result as text; a failing command throws its exception */
+    /**
+     * Runs a command line in a session of its own.
+     *
+     * @return what it printed, then its value if it has one, without the last line break;
+     *         a failing command throws its exception
+     */
     static String execute(CommandProcessor shell, String command) throws Exception {
-        PrintStream discard = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]), discard, discard);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]), out, out);
         try {
-            return String.valueOf(session.execute(command));
+            Object value = session.execute(command);
+            out.flush();
+            String text = printed.toString(StandardCharsets.UTF_8) + (value == null ? "" : String.valueOf(value));
+            return text.stripTrailing();
         } finally {
             session.close();
         }

@@ -43,9 +43,9 @@ public class ShellCommandsIT extends TaskContainerTest {
         String listing = execute("task:tasks");
         for (TaskInfo task : sleeping) {
             assertTrue(listing, listing.contains("sleep-") && listing.contains(String.valueOf(task.id())));
-            assertEquals("task.impl", task.owner());
+            assertEquals("task.shell", task.owner());
         }
-        assertTrue(listing, listing.contains("OWNER") && listing.contains("task.impl"));
+        assertTrue(listing, listing.contains("OWNER") && listing.contains("task.shell"));
 
         for (TaskInfo task : sleeping) {
             assertTrue(execute("task:cancel " + task.id()).startsWith("cancelled task #" + task.id()));

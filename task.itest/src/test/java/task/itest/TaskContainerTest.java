@@ -25,8 +25,9 @@ import org.osgi.framework.BundleContext;
 /**
  * Base class of the in-container tests: a framework (Felix, or Equinox in the
  * second failsafe run: whichever FrameworkFactory is on the class path) with the runtime
- * bundles (DS, Config Admin, Metatype, Log, Gogo runtime) and the freshly built
- * task.api and task.impl bundles, all installed by file URI. Pax Exam's own
+ * bundles (DS, Config Admin, Metatype, Log), the freshly built task.api and
+ * task.impl bundles, and the shell (Gogo's runtime and task.shell), all
+ * installed by file URI; {@link #headless()} is the same without the shell. Pax Exam's own
  * bundles come through pax-url from the local repository, offline (failsafe
  * sets the pax-url system properties).
  *
@@ -50,7 +51,12 @@ public abstract class TaskContainerTest {
 
     @Configuration
     public Option[] config() {
-        return options(
+        return options(headless(), bundles("task.shell.bundles"));
+    }
+
+    /** The runtime and the bundles under test, without Gogo or the shell. */
+    protected static Option headless() {
+        return composite(
             cleanCaches(),
             systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
             runtimeBundles(),
@@ -61,8 +67,13 @@ public abstract class TaskContainerTest {
 
     /** The runtime bundle list, in install order. */
     protected static Option runtimeBundles() {
+        return bundles("task.runtime.bundles");
+    }
+
+    /** The bundles of a comma-separated list of paths in a system property, in its order. */
+    private static Option bundles(String property) {
         List<Option> bundles = new ArrayList<>();
-        for (String path : required("task.runtime.bundles").split(",")) {
+        for (String path : required(property).split(",")) {
             if (!path.isBlank()) {
                 bundles.add(fileBundle(path.trim()));
             }

@@ -7,9 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
+import task.api.ContextInfo;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
+import task.impl.log.Reporter;
 
 /**
  * Every task of one runtime from its creation until its cleanups have run.
@@ -24,9 +27,12 @@ import task.api.TaskInspector;
  * hash nothing, and cost the task object four bytes. Listing, finding by id
  * and disposing an owner's tasks scan the slots in use; they are rare. The
  * array keeps the size of the largest number of tasks in flight at once.
- * Threading: any thread.
+ * The table is the runtime's inspector: it lists the contexts too, through
+ * the supplier it is given, since the runtime's contexts live in its loop
+ * directory, not here. Threading: any thread.
  */
 public class TaskTable implements TaskInspector {
+    private final Supplier<List<ContextInfo>> contexts;
     private final AtomicLong ids = new AtomicLong();
     /** Creation times count from here, in tenths of a second. */
     private final long epochMillis = System.currentTimeMillis();
@@ -38,6 +44,20 @@ public class TaskTable implements TaskInspector {
     private int freeCount;
     /** Slots at or above this were never used; guarded by lock. */
     private int used;
+
+    /** Creates a table that lists no contexts (for tests of the tasks alone). */
+    public TaskTable() {
+        this(List::of);
+    }
+
+    /**
+     * Creates a table.
+     *
+     * @param contexts lists the runtime's open contexts, sorted by name; any thread; not null
+     */
+    public TaskTable(Supplier<List<ContextInfo>> contexts) {
+        this.contexts = contexts;
+    }
 
     long nextId() {
         return ids.incrementAndGet();
@@ -128,6 +148,16 @@ public class TaskTable implements TaskInspector {
     public boolean cancel(long id) {
         TaskImpl<?, ?> task = lookup(id);
         return task != null && task.cancel(true, "cancelled through the task inspector");
+    }
+
+    @Override
+    public List<ContextInfo> contexts() {
+        return List.copyOf(contexts.get());
+    }
+
+    @Override
+    public long lostReports() {
+        return Reporter.droppedReports();
     }
 
     private TaskImpl<?, ?> lookup(long id) {

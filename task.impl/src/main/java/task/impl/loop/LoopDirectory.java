@@ -5,10 +5,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+
+import task.api.ContextInfo;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+
+import task.api.ContextInfo;
 
 /**
  * The event contexts of one runtime, for diagnostics (the shell's context
@@ -78,6 +82,19 @@ public final class LoopDirectory implements AutoCloseable {
         List<EventLoop> snapshot = new ArrayList<>(loops);
         snapshot.sort(Comparator.comparing(EventLoop::name));
         return snapshot;
+    }
+
+    /**
+     * Describes the open contexts, as {@link task.api.TaskInspector#contexts()} does.
+     *
+     * @return a snapshot, sorted by name, each with its {@link EventLoop#status()}
+     */
+    public List<ContextInfo> describeOpen() {
+        List<ContextInfo> infos = new ArrayList<>();
+        for (EventLoop loop : open()) {
+            infos.add(new ContextInfo(loop.name(), loop.status()));
+        }
+        return infos;
     }
 
     /**

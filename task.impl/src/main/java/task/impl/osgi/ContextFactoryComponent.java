@@ -6,8 +6,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ServiceScope;
 
+import task.api.EventContext;
 import task.api.EventContextFactory;
-import task.impl.log.Reporter;
 import task.impl.loop.LoopFactory;
 
 /**
@@ -20,12 +20,16 @@ public class ContextFactoryComponent extends LoopFactory {
     /**
      * Creates the factory of one client bundle.
      *
-     * @param reporter where the contexts report failing callbacks
-     * @param directory where the runtime lists its contexts
+     * @param root the default context, holding the reporter, the list of
+     *        contexts and their close grace
      */
     @Activate
-    public ContextFactoryComponent(@Reference Reporter reporter, @Reference DirectoryComponent directory) {
-        super(reporter, directory.directory, directory.closeGrace);
+    public ContextFactoryComponent(@Reference(target = DefaultContextComponent.TARGET) EventContext root) {
+        this(((DefaultContextComponent) root));
+    }
+
+    private ContextFactoryComponent(DefaultContextComponent root) {
+        super(root.reporter(), root.directory(), root.closeGrace());
     }
 
     @Deactivate

@@ -1,23 +1,24 @@
 package task.impl.osgi;
 
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 import task.impl.log.Reporter;
 
 /**
- * Reports the runtime's failures to the OSGi Log Service when there is one,
- * and to {@link System.Logger} while there is none. Every component gets
- * this one service, and it never throws: whatever the log throws is handled
- * as {@link Reporter#guarded(Reporter)} says.
+ * Reports the runtime's failures to the OSGi Log Service while its component
+ * has one bound, and to {@link System.Logger} while none is. It never
+ * throws: whatever the log throws is handled as
+ * {@link Reporter#guarded(Reporter)} says. Not a service: each component
+ * that reports has one and binds the Log Service to it (see
+ * {@link #bind(LoggerFactory)}).
+ * <p>
+ * Threading: any thread. Binding and unbinding hold the lock (an unbind
+ * must not clear a factory bound since, as DS binds a greedy reference's
+ * replacement before it unbinds the old one); reports read the volatile
+ * {@code factory} without it.
  */
-@Component(service = Reporter.class)
-public class LogReporter implements Reporter {
+final class LogReporter implements Reporter {
     private static final String LOGGER_NAME = "task.runtime";
     private final Reporter fallback = Reporter.systemLogger(LOGGER_NAME);
     private final Reporter guarded = Reporter.guarded(new Reporter() {
@@ -53,9 +54,19 @@ public class LogReporter implements Reporter {
         }
     });
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile LoggerFactory loggerFactory;
+    private volatile LoggerFactory factory;
+
+    /** Reports to this Log Service from now on (a component's dynamic reference bound it). */
+    synchronized void bind(LoggerFactory loggerFactory) {
+        factory = loggerFactory;
+    }
+
+    /** Stops reporting to this Log Service, unless another was bound since. */
+    synchronized void unbind(LoggerFactory loggerFactory) {
+        if (factory == loggerFactory) {
+            factory = null;
+        }
+    }
 
     @Override
     public void warn(String message, Throwable failure) {
@@ -73,7 +84,7 @@ public class LogReporter implements Reporter {
     }
 
     private Logger logger() {
-        LoggerFactory factory = loggerFactory;
-        return factory == null ? null : factory.getLogger(LOGGER_NAME);
+        LoggerFactory current = factory;
+        return current == null ? null : current.getLogger(LOGGER_NAME);
     }
 }

@@ -20,7 +20,6 @@ import task.api.spi.Operation;
 import task.api.spi.OperationInfo;
 import task.api.spi.OperationRequest;
 import task.api.spi.OperationService;
-import task.impl.log.Reporter;
 import task.impl.ops.OperationRegistry;
 
 /**
@@ -36,11 +35,11 @@ public class OperationsComponent implements OperationService {
     /**
      * Creates the service.
      *
-     * @param reporter where failures go
+     * @param root the default context, holding the runtime's reporter
      */
     @Activate
-    public OperationsComponent(@Reference Reporter reporter) {
-        this.registry = new OperationRegistry(reporter, WITHDRAW_GRACE);
+    public OperationsComponent(@Reference(target = DefaultContextComponent.TARGET) EventContext root) {
+        this.registry = new OperationRegistry(((DefaultContextComponent) root).reporter(), WITHDRAW_GRACE);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

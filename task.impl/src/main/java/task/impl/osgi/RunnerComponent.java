@@ -6,12 +6,15 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import task.api.ThreadRunner;
-import task.impl.log.Reporter;
 import task.impl.runner.WorkerThreads;
 
 /**
@@ -61,23 +64,32 @@ public class RunnerComponent implements ThreadRunner {
         int stopGraceSeconds() default 10;
     }
 
+    /** Its own, so that a new contexts' configuration does not restart the runner. */
+    private final LogReporter reporter = new LogReporter();
     private final WorkerThreads threads;
     private final Duration stopGrace;
-    private final Reporter reporter;
 
     /**
      * Starts the runner.
      *
      * @param config the settings
-     * @param reporter where failures go
      */
     @Activate
-    public RunnerComponent(Config config, @Reference Reporter reporter) {
-        this.reporter = reporter;
+    public RunnerComponent(Config config) {
         this.stopGrace = Duration.ofSeconds(Math.max(0, config.stopGraceSeconds()));
         this.threads = WorkerThreads.start("task-worker-", config.virtualThreads(), config.maxPlatformThreads(),
                 config.maxExtraThreads(), Duration.ofMillis(config.starvationMillis()),
                 Duration.ofSeconds(config.keepAliveSeconds()), reporter);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        reporter.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        reporter.unbind(factory);
     }
 
     @Deactivate

@@ -13,12 +13,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import task.api.EventContext;
+import task.api.TaskInspector;
 import task.api.TaskService;
 import task.api.ThreadRunner;
 import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
 import task.impl.log.ReportLevel;
-import task.impl.log.Reporter;
 
 /**
  * The task service, one instance per client bundle, owned by that bundle:
@@ -53,17 +53,15 @@ public class TaskServiceComponent extends TaskFactory {
      * @param context the component context, naming the using bundle
      * @param config the settings
      * @param runner runs the workers
-     * @param defaultContext the default context
-     * @param table the runtime's tasks in flight
-     * @param reporter where failures go
+     * @param defaultContext the default context, also the runtime's reporter
+     * @param inspector the runtime's table of tasks in flight
      */
     @Activate
     public TaskServiceComponent(ComponentContext context, Config config, @Reference ThreadRunner runner,
-            @Reference(target = "(" + EventContext.NAME_PROPERTY + "=" + EventContext.DEFAULT_NAME + ")")
-            EventContext defaultContext,
-            @Reference TaskTable table, @Reference Reporter reporter) {
-        super(context.getUsingBundle().getSymbolicName(), runner, defaultContext, table, reporter,
-                config.untakenErrorLevel());
+            @Reference(target = DefaultContextComponent.TARGET) EventContext defaultContext,
+            @Reference(target = InspectorComponent.TARGET) TaskInspector inspector) {
+        super(context.getUsingBundle().getSymbolicName(), runner, defaultContext, (TaskTable) inspector,
+                ((DefaultContextComponent) defaultContext).reporter(), config.untakenErrorLevel());
     }
 
     @Deactivate

@@ -1,4 +1,4 @@
-package task.impl.shell;
+package task.shell;
 
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +26,11 @@ final class OperationRunner {
         this.operations = operations;
         this.tasks = tasks;
         this.timeout = timeout;
+    }
+
+    /** @return the operations this runner starts */
+    OperationService operations() {
+        return operations;
     }
 
     /**

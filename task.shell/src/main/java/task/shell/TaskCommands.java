@@ -1,4 +1,4 @@
-package task.impl.shell;
+package task.shell;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,22 +10,23 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import task.api.ContextInfo;
 import task.api.Task;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
 import task.api.TaskService;
-import task.impl.log.Reporter;
-import task.impl.loop.EventLoop;
-import task.impl.osgi.DirectoryComponent;
 
 /**
  * The Gogo commands of scope {@code task}: inspect and cancel tasks in
- * flight, list the event contexts, and start demo tasks. Each command
- * returns its output as text; bad input throws an exception naming the
- * command and the value, which the shell prints (and the non-interactive
- * launcher turns into a non-zero exit).
+ * flight, list the event contexts, and start demo tasks. Each command prints
+ * its output to the session's {@code System.out} (so that every command of a
+ * chain such as {@code task:sleep 3 2000; task:tasks} shows its own, in Gogo
+ * and in Karaf alike); bad input throws an exception naming the command and
+ * the value, which the shell prints (and the non-interactive launcher turns
+ * into a non-zero exit). Threading: the shell's, one command at a time per
+ * session; the services it calls take any thread.
  */
-@Component(service = TaskCommands.class)
+@Component(service = Object.class) // Gogo finds commands by their scope property; no type of ours is registered
 @GogoCommand(scope = "task", function = { "tasks", "contexts", "cancel", "sleep" })
 public class TaskCommands {
     static final int MAX_SLEEPERS = 100_000;
@@ -37,19 +38,18 @@ public class TaskCommands {
     @Reference
     TaskService tasks;
 
-    @Reference
-    DirectoryComponent directory;
 
     /**
      * Lists the tasks in flight.
      *
-     * @return one line per task, under a header
+     * Prints one line per task, under a header.
      */
     @Descriptor("list the tasks in flight: id, name, owner bundle, source, state, age, worker thread")
-    public String tasks() {
+    public void tasks() {
         List<TaskInfo> inFlight = inspector.inFlight();
         if (inFlight.isEmpty()) {
-            return "no tasks in flight";
+            System.out.println("no tasks in flight");
+            return;
         }
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%6s  %-20s %-24s %-24s %-10s %9s  %s%n",
                 "ID", "NAME", "OWNER", "SOURCE", "STATE", "AGE", "THREAD"));
@@ -60,40 +60,39 @@ public class TaskCommands {
                     Duration.between(task.created(), now).toMillis() / 1000.0,
                     task.thread() == null ? "-" : task.thread()));
         }
-        return out.toString().stripTrailing();
+        System.out.println(out.toString().stripTrailing());
     }
 
     /**
      * Lists the open event contexts: per context its driver, state, pending
-     * events and what it runs ("idle", or "running X since T (N ms)"; see
-     * {@link EventLoop#status()}), and a last line counting the reports lost
-     * since the runtime started if any were (see {@link Reporter#guarded}).
-     *
-     * @return one line per context
+     * events and what it runs (see {@link ContextInfo#status()}), and a last
+     * line counting the reports lost since the runtime started if any were
+     * (see {@link TaskInspector#lostReports()}). Prints one line per context.
      */
     @Descriptor("list the open event contexts: driver, state, pending events, what each runs and since when")
-    public String contexts() {
+    public void contexts() {
         StringBuilder out = new StringBuilder();
-        for (EventLoop loop : directory.directory().open()) {
-            out.append(loop.status()).append(System.lineSeparator());
+        for (ContextInfo context : inspector.contexts()) {
+            out.append(context.status()).append(System.lineSeparator());
         }
-        long lost = Reporter.droppedReports();
+        long lost = inspector.lostReports();
         if (lost > 0) {
             out.append(lost).append(" report(s) lost: the log and System.err both failed")
                     .append(System.lineSeparator());
         }
-        return out.length() == 0 ? "no open contexts" : out.toString().stripTrailing();
+        System.out.println(out.length() == 0 ? "no open contexts" : out.toString().stripTrailing());
     }
 
     /**
      * Cancels a task in flight, interrupting its worker.
      *
      * @param id the task's id, as listed by {@code task:tasks}
-     * @return what happened
+     * Prints what happened.
+     *
      * @throws IllegalArgumentException if no task with that id is in flight or it cannot be cancelled
      */
     @Descriptor("cancel a task in flight, interrupting its worker")
-    public String cancel(@Descriptor("the task id, as listed by task:tasks") long id) {
+    public void cancel(@Descriptor("the task id, as listed by task:tasks") long id) {
         if (id <= 0) {
             throw new IllegalArgumentException("task:cancel: the id must be positive, got " + id);
         }
@@ -103,7 +102,7 @@ public class TaskCommands {
             throw new IllegalArgumentException("task:cancel: task #" + id + " ('" + task.name()
                     + "') is already cancelled or completing");
         }
-        return "cancelled task #" + id + " ('" + task.name() + "')";
+        System.out.println("cancelled task #" + id + " ('" + task.name() + "')");
     }
 
     /**
@@ -112,11 +111,12 @@ public class TaskCommands {
      *
      * @param count how many tasks, 1 to 100000
      * @param millis how long each worker sleeps, 0 to one day
-     * @return the ids started
+     * Prints the ids started.
+     *
      * @throws IllegalArgumentException if a value is out of range
      */
     @Descriptor("start background tasks whose workers sleep")
-    public String sleep(@Descriptor("how many tasks") long count, // long: Gogo narrows a long to an int silently
+    public void sleep(@Descriptor("how many tasks") long count, // long: Gogo narrows a long to an int silently
             @Descriptor("how long each sleeps, in milliseconds") long millis) {
         if (count < 1 || count > MAX_SLEEPERS) {
             throw new IllegalArgumentException("task:sleep: count must be 1 to " + MAX_SLEEPERS + ", got " + count);
@@ -134,8 +134,8 @@ public class TaskCommands {
             first = i == 0 ? task.id() : first;
             last = task.id();
         }
-        return "started " + count + " task(s) #" + first + (count > 1 ? "..#" + last : "") + ", each sleeping "
-                + millis + " ms";
+        System.out.println("started " + count + " task(s) #" + first + (count > 1 ? "..#" + last : "")
+                + ", each sleeping " + millis + " ms");
     }
 
     private static String clip(String text, int width) {

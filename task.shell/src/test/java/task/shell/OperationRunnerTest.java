@@ -1,4 +1,4 @@
-package task.impl.shell;
+package task.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

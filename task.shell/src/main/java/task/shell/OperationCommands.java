@@ -1,4 +1,4 @@
-package task.impl.shell;
+package task.shell;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,6 +7,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -33,16 +34,25 @@ import task.api.spi.OperationService;
  * {@code task:run NAME ARGS...} runs any of them, and every registered
  * operation also gets a command of its own name ({@code task:resolve
  * localhost}) while it is registered. A command waits for the operation's
- * outcome and prints its result, or fails with its error. Immediate, so that
- * the per-operation commands exist before anyone has used the component.
+ * outcome and prints its result to the session's {@code System.out}, or
+ * fails with its error. Immediate, so that the per-operation commands exist
+ * before anyone has used the component. Threading: the shell's; the
+ * per-operation commands come and go on the framework's thread that
+ * registers or unregisters the operation.
  */
-@Component(service = OperationCommands.class, immediate = true)
+@Component(service = Object.class, immediate = true) // found by its scope property, as TaskCommands
 @GogoCommand(scope = "task", function = { "operations", "run" })
 public class OperationCommands {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final OperationService operations;
-    private final OperationRunner runner;
+    /**
+     * The runtime's services, empty once deactivated. The per-operation
+     * commands capture this holder only, never the services or this
+     * component: a registration kept after its unregistration (the Felix Log's
+     * history of service events keeps their references, hence the registered
+     * objects) must not pin a stopped runtime's class loader.
+     */
+    private final AtomicReference<OperationRunner> live;
     private final BundleContext bundleContext;
     private final Map<Operation, ServiceRegistration<Function>> ownCommands = new ConcurrentHashMap<>();
     private volatile boolean active = true;
@@ -58,8 +68,7 @@ public class OperationCommands {
     public OperationCommands(BundleContext bundleContext, @Reference OperationService operations,
             @Reference TaskService tasks) {
         this.bundleContext = bundleContext;
-        this.runner = new OperationRunner(operations, tasks, TIMEOUT);
-        this.operations = operations;
+        this.live = new AtomicReference<>(new OperationRunner(operations, tasks, TIMEOUT));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -69,7 +78,11 @@ public class OperationCommands {
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(CommandProcessor.COMMAND_SCOPE, "task");
         properties.put(CommandProcessor.COMMAND_FUNCTION, name);
-        Function command = (CommandSession session, List<Object> arguments) -> runner.run(name, text(arguments));
+        AtomicReference<OperationRunner> runtime = live;
+        Function command = (CommandSession session, List<Object> arguments) -> {
+            System.out.println(runner(runtime, name).run(name, text(arguments)));
+            return null;
+        };
         if (active) {
             ownCommands.put(operation, bundleContext.registerService(Function.class, command, properties));
         }
@@ -88,25 +101,35 @@ public class OperationCommands {
         for (Operation operation : List.copyOf(ownCommands.keySet())) {
             removeOperation(operation);
         }
+        live.set(null);
+    }
+
+    private static OperationRunner runner(AtomicReference<OperationRunner> runtime, String command) {
+        OperationRunner current = runtime.get();
+        if (current == null) {
+            throw new IllegalStateException("task:" + command + ": the task runtime has stopped");
+        }
+        return current;
     }
 
     /**
      * Lists the registered operations.
      *
-     * @return one line per operation: usage, provider, description
+     * Prints one line per operation: usage, provider, description.
      */
     @Descriptor("list the registered operations")
-    public String operations() {
-        List<OperationInfo> all = operations.operations();
+    public void operations() {
+        List<OperationInfo> all = runner(live, "operations").operations().operations();
         if (all.isEmpty()) {
-            return "no operations registered";
+            System.out.println("no operations registered");
+            return;
         }
         StringBuilder out = new StringBuilder();
         for (OperationInfo info : all) {
             out.append(String.format(java.util.Locale.ROOT, "%-32s %-28s %s%n", info.usage(), info.provider(),
                     info.description()));
         }
-        return out.toString().stripTrailing();
+        System.out.println(out.toString().stripTrailing());
     }
 
     /**
@@ -114,17 +137,19 @@ public class OperationCommands {
      *
      * @param name the operation's name
      * @param arguments its arguments
-     * @return the operation's result as text
+     * Prints the operation's result as text.
+     *
      * @throws Exception the operation's error
      */
     @Descriptor("run a registered operation and print its result")
-    public String run(@Descriptor("the operation's name") String name,
+    public void run(@Descriptor("the operation's name") String name,
             @Descriptor("its arguments") String... arguments) throws Exception {
-        if (name == null || name.isBlank() || operations.find(name).isEmpty()) {
+        OperationRunner current = runner(live, "run");
+        if (name == null || name.isBlank() || current.operations().find(name).isEmpty()) {
             throw new IllegalArgumentException("task:run: no operation " + (name == null ? "null" : "'" + name + "'")
                     + " is registered (see task:operations)");
         }
-        return runner.run(name, Arrays.asList(arguments));
+        System.out.println(current.run(name, Arrays.asList(arguments)));
     }
 
     private static List<String> text(List<Object> arguments) {
