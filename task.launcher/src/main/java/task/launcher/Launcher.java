@@ -14,7 +14,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -34,7 +33,8 @@ import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Starts an OSGi framework (found through {@link ServiceLoader}) with every
- * bundle jar of the {@code bundle/} folder next to the launcher jar.
+ * bundle jar of the {@code bundle/} folder next to the launcher jar, or of
+ * the launcher's own jar (see {@link BundleJars}).
  *
  * <ul>
  * <li>No arguments: interactive. The Gogo shell bundle is started and owns the
@@ -49,7 +49,10 @@ import org.osgi.util.tracker.ServiceTracker;
  *
  * System properties: {@code task.launcher.bundles} (bundle folder),
  * {@code task.launcher.timeout} (milliseconds to wait for the command service
- * and the command, default 10000).
+ * and the command, default 10000), {@code task.launcher.framework}
+ * ({@code felix}, the default, or {@code equinox}: the framework jar must be
+ * on the class path; {@code ./task-shell} puts it there when
+ * {@code TASK_FRAMEWORK=equinox}).
  *
  * <p>
  * The Gogo types are used reflectively: they live in the framework's class
@@ -60,6 +63,11 @@ public final class Launcher {
     static final String COMMAND_PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
     static final String GOGO_SHELL_BSN = "org.apache.felix.gogo.shell";
     static final String COMMAND_NOT_FOUND = "CommandNotFoundException";
+
+    static final String FRAMEWORK_PROPERTY = "task.launcher.framework";
+    private static final Map<String, String> FRAMEWORK_PACKAGES = Map.of(
+            "felix", "org.apache.felix.framework.",
+            "equinox", "org.eclipse.osgi.");
 
     /** Once no command service has appeared for this long, a missing command is final. */
     static final long COMMAND_QUIET_MILLIS = 1000;
@@ -89,10 +97,9 @@ public final class Launcher {
     /** Runs the launcher; returns the process exit code. */
     int run(String[] args) throws Exception {
         boolean interactive = args.length == 0;
-        Path bundleDir = bundleDir();
-        List<Path> jars = bundleJars(bundleDir);
+        BundleJars jars = BundleJars.find();
         if (jars.isEmpty()) {
-            err.println("No bundles in " + bundleDir);
+            err.println("No bundles in " + jars.where());
             return 1;
         }
 
@@ -100,9 +107,9 @@ public final class Launcher {
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        if (!interactive) {
-            config.put("gosh.args", "--nointeractive");
-        }
+        // Always explicit: Equinox sets --nointeractive itself when gosh.args
+        // is unset (and osgi.console too), and no prompt would ever appear.
+        config.put("gosh.args", interactive ? "" : "--nointeractive");
 
         Framework framework = frameworkFactory().newFramework(config);
         Thread hook = new Thread(() -> stopQuietly(framework, storage), "task.launcher shutdown");
@@ -129,34 +136,24 @@ public final class Launcher {
         }
     }
 
-    private static Path bundleDir() throws URISyntaxException {
-        String configured = System.getProperty("task.launcher.bundles");
-        if (configured != null) {
-            return Paths.get(configured).toAbsolutePath();
+    /**
+     * The framework named by {@code task.launcher.framework} ({@code felix}
+     * or {@code equinox}, matched against the factory's package), or else the
+     * first on the class path.
+     */
+    static FrameworkFactory frameworkFactory() {
+        String wanted = System.getProperty(FRAMEWORK_PROPERTY, "").trim();
+        List<String> found = new ArrayList<>();
+        for (FrameworkFactory factory : ServiceLoader.load(FrameworkFactory.class, Launcher.class.getClassLoader())) {
+            String type = factory.getClass().getName();
+            if (wanted.isEmpty() || type.startsWith(FRAMEWORK_PACKAGES.getOrDefault(wanted, wanted))) {
+                return factory;
+            }
+            found.add(type);
         }
-        Path self = Paths.get(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path home = Files.isDirectory(self) ? self : self.getParent();
-        return home.resolve("bundle");
-    }
-
-    private static List<Path> bundleJars(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".jar"))
-                .sorted()
-                .toList();
-        }
-    }
-
-    private static FrameworkFactory frameworkFactory() {
-        Iterator<FrameworkFactory> it = ServiceLoader.load(FrameworkFactory.class, Launcher.class.getClassLoader())
-            .iterator();
-        if (!it.hasNext()) {
-            throw new IllegalStateException("No OSGi FrameworkFactory on the class path");
-        }
-        return it.next();
+        throw new IllegalStateException(wanted.isEmpty() ? "No OSGi FrameworkFactory on the class path"
+                : FRAMEWORK_PROPERTY + "=" + wanted + ": no such framework on the class path (found " + found
+                        + "; felix or equinox, whose jar is in the launcher's folder)");
     }
 
     /**
@@ -166,11 +163,8 @@ public final class Launcher {
      *
      * @return the Gogo shell bundle(s), not started
      */
-    private List<Bundle> startBundles(BundleContext context, List<Path> jars) throws BundleException {
-        List<Bundle> installed = new ArrayList<>();
-        for (Path jar : jars) {
-            installed.add(context.installBundle(jar.toUri().toString()));
-        }
+    private List<Bundle> startBundles(BundleContext context, BundleJars jars) throws BundleException, IOException {
+        List<Bundle> installed = jars.installAll(context);
         List<Bundle> shell = new ArrayList<>();
         for (Bundle bundle : installed) {
             if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {

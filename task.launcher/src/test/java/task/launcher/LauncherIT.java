@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the assembled target/runtime/task.launcher.jar in a child JVM with the
@@ -29,13 +32,39 @@ class LauncherIT {
     record Result(int exitCode, String out, String err) {}
 
     static Result launch(String... args) throws Exception {
+        return launchOn("felix", "", args);
+    }
+
+    /**
+     * Runs the launcher on a framework as {@code ./task-shell} does (Equinox:
+     * its jar beside the launcher's, on the class path), or the one-file
+     * runtime ({@code one-file}: Felix, alone in a folder), with {@code input}
+     * as standard input, then closed.
+     */
+    static Result launchOn(String framework, String input, String... args) throws Exception {
         Path jar = Paths.get(System.getProperty("task.launcher.jar", "target/runtime/task.launcher.jar"));
         assertTrue(Files.isRegularFile(jar), "launcher not assembled: " + jar);
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        if (framework.equals("felix")) {
+            command.addAll(List.of("-jar", jar.toString()));
+        } else if (framework.equals("one-file")) {
+            // Alone in a folder of its own: nothing beside it to lean on.
+            Path alone = Files.createTempDirectory("task-runtime-jar-").resolve("task-runtime.jar");
+            Files.copy(Paths.get(System.getProperty("task.runtime.jar", "target/task-runtime.jar")), alone);
+            alone.toFile().deleteOnExit();
+            alone.getParent().toFile().deleteOnExit();
+            command.addAll(List.of("-jar", alone.toString()));
+        } else {
+            Path equinox = jar.resolveSibling("org.eclipse.osgi.jar");
+            command.addAll(List.of("-Dtask.launcher.framework=" + framework, "-cp",
+                    equinox + File.pathSeparator + jar, "task.launcher.Launcher"));
+        }
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -94,5 +123,30 @@ class LauncherIT {
         assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
         assertTrue(r.out().contains("started 1 task(s)"), () -> "stdout:\n" + r.out());
         assertTrue(r.out().contains("sleep-1") && r.out().contains("task.shell"), () -> "stdout:\n" + r.out());
+    }
+
+    /**
+     * The interactive shell appears on Equinox too (which makes the shell
+     * non-interactive unless gosh.args is set), reads commands from a pipe and
+     * stops the framework at the end of its input.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "felix", "equinox", "one-file" })
+    void theInteractiveShellPromptsRunsACommandAndEndsWithItsInput(String framework) throws Exception {
+        Result r = launchOn(framework, "task:resolve 127.0.0.1 80\n");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().contains("g! 127.0.0.1:80"), () -> framework + " stdout:\n" + r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "felix", "equinox", "one-file" })
+    void aCommandRunsOnEitherFramework(String framework) throws Exception {
+        Result r = launchOn(framework, "", "lb");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().contains(framework.equals("equinox") ? "|OSGi System Bundle (3." : "|System Bundle (7."),
+                () -> framework + " stdout:\n" + r.out());
+        List<String> ours = r.out().lines().filter(line -> line.contains("|task.")).toList();
+        assertEquals(6, ours.size(), () -> framework + " stdout:\n" + r.out());
+        assertTrue(ours.stream().allMatch(line -> line.contains("Active")), () -> framework + " stdout:\n" + r.out());
     }
 }
