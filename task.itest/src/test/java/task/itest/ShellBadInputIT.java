@@ -25,12 +25,12 @@ import task.api.spi.OperationService;
 /**
  * Every {@code task} shell command with bad input, through Gogo's own
  * command processor: missing, extra, non-numeric, zero, negative, huge and
- * unknown values. Each row must fail. Where our code sees the value, the
- * message must name the command and the value; where Gogo rejects the
- * command line before our code runs (it cannot convert a value to the
- * parameter's type, or the argument count matches no method), the row is
- * marked {@link Source#GOGO} and must still fail, with Gogo's message
- * naming the command's function. After each row no task is in flight.
+ * unknown values, lists made by the shell's own syntax, unscoped names
+ * (which must be the task commands, not Gogo's {@code felix:resolve}). Each
+ * row must fail with an {@link IllegalArgumentException} of ours whose
+ * message names the command and the argument or value, and shows the usage
+ * line: no row reaches Gogo's "Cannot coerce". After each row no task is in
+ * flight.
  */
 public class ShellBadInputIT extends TaskContainerTest {
 
@@ -45,16 +45,12 @@ public class ShellBadInputIT extends TaskContainerTest {
 
     private Bundle resolver;
 
-    /** Who rejects the input. */
-    enum Source {
-        /** Our command: the message names the command and the value. */
-        OURS,
-        /** Gogo, before our code runs: the message names the function. */
-        GOGO
-    }
-
-    /** One row: a command line, who rejects it, and what the message must contain. */
-    record Row(String command, Source source, List<String> fragments) {
+    /**
+     * One row: a command line and what its error message must contain,
+     * besides the usage line for a wrong call (none for a right call that the
+     * runtime's state refuses, such as an id no task has).
+     */
+    record Row(String command, boolean wrongCall, List<String> fragments) {
         @Override
         public String toString() {
             return command;
@@ -62,63 +58,68 @@ public class ShellBadInputIT extends TaskContainerTest {
     }
 
     private static Row ours(String command, String... fragments) {
-        return new Row(command, Source.OURS, Arrays.asList(fragments));
+        return new Row(command, true, Arrays.asList(fragments));
     }
 
-    private static Row gogo(String command, String... fragments) {
-        return new Row(command, Source.GOGO, Arrays.asList(fragments));
+    private static Row refused(String command, String... fragments) {
+        return new Row(command, false, Arrays.asList(fragments));
     }
 
     static List<Row> taskCommands() {
         return List.of(
-                gogo("task:cancel", "cancel"),
-                gogo("task:cancel abc", "cancel"),
-                gogo("task:cancel 1.5", "cancel"),
-                gogo("task:cancel 99999999999999999999", "cancel"),
-                gogo("task:cancel 1 2", "cancel"),
+                ours("task:cancel", "task:cancel: missing ID"),
+                ours("task:cancel abc", "task:cancel", "ID", "'abc'"),
+                ours("task:cancel 1.5", "task:cancel", "'1.5'"),
+                ours("task:cancel 99999999999999999999", "task:cancel", "'99999999999999999999'"),
+                ours("task:cancel 1 2", "task:cancel: too many arguments"),
                 ours("task:cancel -1", "task:cancel", "got -1"),
                 ours("task:cancel 0", "task:cancel", "got 0"),
                 ours("task:cancel -9223372036854775808", "task:cancel", "got -9223372036854775808"),
-                ours("task:cancel 9223372036854775807", "task:cancel", "#9223372036854775807", "no task"),
-                ours("task:cancel 987654", "task:cancel", "#987654", "no task"),
-                gogo("task:sleep", "sleep"),
-                gogo("task:sleep 1", "sleep"),
-                gogo("task:sleep a 10", "sleep"),
-                gogo("task:sleep 1 ten", "sleep"),
-                ours("task:sleep 99999999999 10", "task:sleep", "count", "got 99999999999"),
-                ours("task:sleep 4294967297 10", "task:sleep", "count", "got 4294967297"),
-                gogo("task:sleep 1 99999999999999999999", "sleep"),
-                gogo("task:sleep 1 2 3", "sleep"),
-                ours("task:sleep 0 10", "task:sleep", "count", "got 0"),
-                ours("task:sleep -1 10", "task:sleep", "count", "got -1"),
-                ours("task:sleep 100001 10", "task:sleep", "count", "got 100001"),
-                ours("task:sleep 2147483647 10", "task:sleep", "count", "got 2147483647"),
-                ours("task:sleep 1 -1", "task:sleep", "millis", "got -1"),
-                ours("task:sleep 1 86400001", "task:sleep", "millis", "got 86400001"),
-                ours("task:sleep 1 -9223372036854775808", "task:sleep", "millis", "got -9223372036854775808"),
-                ours("task:sleep 0 -1", "task:sleep", "count", "got 0"),
-                gogo("task:run", "run"),
+                refused("task:cancel 9223372036854775807", "task:cancel", "#9223372036854775807", "no task"),
+                refused("task:cancel 987654", "task:cancel", "#987654", "no task"),
+                ours("task:sleep", "task:sleep: missing COUNT"),
+                ours("task:sleep 1", "task:sleep: missing MILLIS"),
+                ours("task:sleep a 10", "task:sleep", "COUNT", "'a'"),
+                ours("task:sleep 1 ten", "task:sleep", "MILLIS", "'ten'"),
+                ours("task:sleep 99999999999 10", "task:sleep", "COUNT", "got 99999999999"),
+                ours("task:sleep 4294967297 10", "task:sleep", "COUNT", "got 4294967297"),
+                ours("task:sleep 1 99999999999999999999", "task:sleep", "MILLIS", "'99999999999999999999'"),
+                ours("task:sleep 1 2 3", "task:sleep: too many arguments"),
+                ours("task:sleep 0 10", "task:sleep", "COUNT", "got 0"),
+                ours("task:sleep -1 10", "task:sleep", "COUNT", "got -1"),
+                ours("task:sleep 100001 10", "task:sleep", "COUNT", "got 100001"),
+                ours("task:sleep 2147483647 10", "task:sleep", "COUNT", "got 2147483647"),
+                ours("task:sleep 1 -1", "task:sleep", "MILLIS", "got -1"),
+                ours("task:sleep 1 86400001", "task:sleep", "MILLIS", "got 86400001"),
+                ours("task:sleep 1 -9223372036854775808", "task:sleep", "MILLIS", "got -9223372036854775808"),
+                ours("task:sleep 0 -1", "task:sleep", "COUNT", "got 0"),
+                ours("task:run", "task:run: missing NAME"),
                 ours("task:run nope", "task:run", "'nope'", "no operation"),
                 ours("task:run ''", "task:run", "''", "no operation"),
                 ours("task:run ' '", "task:run", "' '", "no operation"),
                 ours("task:run null", "task:run", "null", "no operation"),
                 ours("task:run nope a b", "task:run", "'nope'"),
-                gogo("task:operations extra", "operations"),
-                gogo("task:tasks extra", "tasks"),
-                gogo("task:tasks 1 2", "tasks"),
-                gogo("task:contexts extra", "contexts"));
+                ours("task:operations extra", "task:operations: too many arguments"),
+                ours("task:tasks extra", "task:tasks: too many arguments"),
+                ours("task:tasks 1 2", "task:tasks: too many arguments"),
+                ours("task:contexts extra", "task:contexts: too many arguments"),
+                ours("help nosuchcommand", "task:help", "'nosuchcommand'"),
+                ours("help 'x; stop 0'", "task:help", "'x; stop 0'"));
     }
 
     static List<Row> resolverCommands() {
         return List.of(
-                ours("task:resolve", "resolve: missing argument HOST"),
+                ours("task:resolve", "task:resolve: missing HOST"),
+                ours("resolve", "task:resolve: missing HOST"),
                 ours("task:resolve ''", "resolve", "''"),
-                ours("task:resolve localhost 65536", "resolve", "65536"),
+                ours("task:resolve localhost 65536", "resolve: port 65536 out of range 0..65535"),
+                ours("resolve localhost 65536", "resolve: port 65536 out of range 0..65535"),
                 ours("task:resolve localhost -1", "resolve", "-1"),
                 ours("task:resolve localhost http-alt-nope", "resolve", "http-alt-nope"),
                 ours("task:resolve localhost 80 ipv7", "resolve", "ipv7"),
-                ours("task:resolve a 1 ipv4 extra", "resolve: too many arguments", "extra"),
-                ours("task:run resolve", "resolve: missing argument HOST"),
+                ours("task:resolve a 1 ipv4 extra", "task:resolve: too many arguments"),
+                ours("task:resolve [::1]", "task:resolve", "HOST", "list", "quote it"),
+                ours("task:run resolve", "task:resolve: missing HOST"),
                 ours("task:run resolve localhost 99999999999999999999", "resolve", "99999999999999999999"));
     }
 
@@ -175,12 +176,16 @@ public class ShellBadInputIT extends TaskContainerTest {
         if (message == null) {
             problems.add(row + ": " + failure.getClass().getName() + " without a message");
         } else {
-            for (String fragment : row.fragments()) {
+            List<String> expected = new ArrayList<>(row.fragments());
+            if (row.wrongCall()) {
+                expected.add("usage: task:"); // every wrong call shows how to make it right
+            }
+            for (String fragment : expected) {
                 if (!message.contains(fragment)) {
-                    problems.add(row + " (" + row.source() + "): message '" + message + "' lacks '" + fragment + "'");
+                    problems.add(row + ": message '" + message + "' lacks '" + fragment + "'");
                 }
             }
-            if (row.source() == Source.OURS && !(failure instanceof IllegalArgumentException)) {
+            if (!(failure instanceof IllegalArgumentException)) {
                 problems.add(row + ": expected an IllegalArgumentException from our code, got " + failure);
             }
         }
@@ -188,8 +193,7 @@ public class ShellBadInputIT extends TaskContainerTest {
             problems.add(row + ": tasks left in flight: " + inspector.inFlight());
             cleanUpAfterUnexpectedSuccess();
         }
-        System.out.println("[bad input] " + row + " (" + row.source() + ") -> " + failure.getClass().getSimpleName()
-                + ": " + message);
+        System.out.println("[bad input] " + row + " -> " + failure.getClass().getSimpleName() + ": " + message);
     }
 
     private void cleanUpAfterUnexpectedSuccess() {

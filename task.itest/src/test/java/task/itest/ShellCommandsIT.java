@@ -101,9 +101,9 @@ public class ShellCommandsIT extends TaskContainerTest {
     @Test
     public void badInputFailsNamingTheCommandAndTheValue() {
         assertFailure("task:cancel 987654", "task:cancel: no task #987654 is in flight");
-        assertFailure("task:cancel -3", "task:cancel: the id must be positive, got -3");
-        assertFailure("task:sleep 0 10", "task:sleep: count must be 1 to 100000, got 0");
-        assertFailure("task:sleep 1 -5", "task:sleep: millis must be 0 to 86400000, got -5");
+        assertFailure("task:cancel -3", "task:cancel: ID must be 1 to 9223372036854775807, got -3\nusage: task:cancel ID");
+        assertFailure("task:sleep 0 10", "task:sleep: COUNT must be 1 to 100000, got 0\nusage: task:sleep COUNT MILLIS");
+        assertFailure("task:sleep 1 -5", "task:sleep: MILLIS must be 0 to 86400000, got -5\nusage: task:sleep COUNT MILLIS");
     }
 
     private void assertFailure(String command, String message) {

@@ -240,9 +240,14 @@ public final class Launcher {
         }
     }
 
+    /**
+     * A failure as the user reads it: its message alone, which for the task
+     * commands names the command and the value (the class name is noise
+     * there); the class name only when there is no message to show.
+     */
     private static String describe(Throwable t) {
         String message = t.getMessage();
-        return message == null || message.isEmpty() ? t.toString() : t.getClass().getSimpleName() + ": " + message;
+        return message == null || message.isBlank() ? t.toString() : message;
     }
 
     /**

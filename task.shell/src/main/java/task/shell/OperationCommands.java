@@ -1,7 +1,6 @@
 package task.shell;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
@@ -26,6 +25,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import task.api.TaskService;
 import task.api.spi.Operation;
+import task.api.spi.Operation.Argument;
 import task.api.spi.OperationInfo;
 import task.api.spi.OperationService;
 
@@ -41,9 +41,16 @@ import task.api.spi.OperationService;
  * registers or unregisters the operation.
  */
 @Component(service = Object.class, immediate = true) // found by its scope property, as TaskCommands
-@GogoCommand(scope = "task", function = { "operations", "run" })
+@GogoCommand(scope = CommandUsage.SCOPE, function = { "operations", "run" })
 public class OperationCommands {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final CommandUsage OPERATIONS = new CommandUsage("operations",
+            "list the registered operations: usage, provider, description", List.of());
+    static final CommandUsage RUN = new CommandUsage("run", "run a registered operation and print its result",
+            List.of(new Argument("name", "the operation's name, as task:operations lists it", true),
+                    new Argument("arguments", "its arguments (see help NAME)", false)));
+    /** This class's commands, for help; each operation also has a command of its own name. */
+    static final List<CommandUsage> USAGES = List.of(OPERATIONS, RUN);
 
     /**
      * The runtime's services, empty once deactivated. The per-operation
@@ -80,7 +87,10 @@ public class OperationCommands {
         properties.put(CommandProcessor.COMMAND_FUNCTION, name);
         AtomicReference<OperationRunner> runtime = live;
         Function command = (CommandSession session, List<Object> arguments) -> {
-            System.out.println(runner(runtime, name).run(name, text(arguments)));
+            OperationRunner current = runner(runtime, name);
+            OperationInfo info = current.operations().find(name).orElseThrow(
+                    () -> new IllegalStateException("task:" + name + ": the operation was withdrawn"));
+            System.out.println(run(current, usage(info), arguments.toArray()));
             return null;
         };
         if (active) {
@@ -112,13 +122,36 @@ public class OperationCommands {
         return current;
     }
 
+    /** @return the usage of an operation's own command, from its description and arguments */
+    static CommandUsage usage(OperationInfo info) {
+        return new CommandUsage(info.name(), info.description(), info.arguments());
+    }
+
     /**
-     * Lists the registered operations.
+     * Runs an operation as its command: checks the arguments against its
+     * usage, and adds the usage line to the operation's own argument errors.
+     */
+    private static Object run(OperationRunner runner, CommandUsage usage, Object... arguments) throws Exception {
+        List<String> texts = usage.texts(arguments);
+        try {
+            return runner.run(usage.name(), texts);
+        } catch (IllegalArgumentException badValue) {
+            // The operation named the argument and the value; the usage says what it takes.
+            throw new IllegalArgumentException(badValue.getMessage() + System.lineSeparator() + "usage: "
+                    + usage.line(), badValue);
+        }
+    }
+
+    /**
+     * Lists the registered operations: prints one line per operation,
+     * usage, provider, description.
      *
-     * Prints one line per operation: usage, provider, description.
+     * @param arguments none
+     * @throws IllegalArgumentException if any is given
      */
     @Descriptor("list the registered operations")
-    public void operations() {
+    public void operations(String... arguments) {
+        OPERATIONS.texts(arguments);
         List<OperationInfo> all = runner(live, "operations").operations().operations();
         if (all.isEmpty()) {
             System.out.println("no operations registered");
@@ -133,31 +166,24 @@ public class OperationCommands {
     }
 
     /**
-     * Runs any registered operation.
+     * Runs any registered operation and prints its result as text.
      *
-     * @param name the operation's name
-     * @param arguments its arguments
-     * Prints the operation's result as text.
-     *
+     * @param arguments the operation's name, then its arguments
+     * @throws IllegalArgumentException if the name is missing or no such operation is registered, or for
+     *         the operation's own argument errors (each with the usage line)
      * @throws Exception the operation's error
      */
     @Descriptor("run a registered operation and print its result")
-    public void run(@Descriptor("the operation's name") String name,
-            @Descriptor("its arguments") String... arguments) throws Exception {
+    public void run(@Descriptor("NAME ARGUMENTS...: the operation and its arguments") String... arguments)
+            throws Exception {
         OperationRunner current = runner(live, "run");
-        if (name == null || name.isBlank() || current.operations().find(name).isEmpty()) {
-            throw new IllegalArgumentException("task:run: no operation " + (name == null ? "null" : "'" + name + "'")
-                    + " is registered (see task:operations)");
+        if (arguments.length == 0) {
+            throw RUN.wrong("missing NAME (the operation's name, as task:operations lists it)");
         }
-        System.out.println(current.run(name, Arrays.asList(arguments)));
-    }
-
-    private static List<String> text(List<Object> arguments) {
-        List<String> text = new ArrayList<>(arguments.size());
-        for (Object argument : arguments) {
-            text.add(String.valueOf(argument));
-        }
-        return text;
+        String name = RUN.texts(arguments[0]).get(0);
+        OperationInfo info = current.operations().find(name).orElseThrow(() -> RUN.wrong("no operation '" + name
+                + "' is registered (see task:operations)"));
+        System.out.println(run(current, usage(info), Arrays.copyOfRange(arguments, 1, arguments.length)));
     }
 
     private static void unregisterQuietly(ServiceRegistration<?> registration) {

@@ -15,6 +15,7 @@ import task.api.Task;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
 import task.api.TaskService;
+import task.api.spi.Operation.Argument;
 
 /**
  * The Gogo commands of scope {@code task}: inspect and cancel tasks in
@@ -27,10 +28,24 @@ import task.api.TaskService;
  * session; the services it calls take any thread.
  */
 @Component(service = Object.class) // Gogo finds commands by their scope property; no type of ours is registered
-@GogoCommand(scope = "task", function = { "tasks", "contexts", "cancel", "sleep" })
+@GogoCommand(scope = CommandUsage.SCOPE, function = { "tasks", "contexts", "cancel", "sleep" })
 public class TaskCommands {
     static final int MAX_SLEEPERS = 100_000;
     static final long MAX_SLEEP_MILLIS = Duration.ofDays(1).toMillis();
+
+    static final CommandUsage TASKS = new CommandUsage("tasks",
+            "list the tasks in flight: id, name, owner bundle, source, state, age, worker thread", List.of());
+    static final CommandUsage CONTEXTS = new CommandUsage("contexts",
+            "list the open event contexts: driver, state, pending events, what each runs and since when", List.of());
+    static final CommandUsage CANCEL = new CommandUsage("cancel", "cancel a task in flight, interrupting its worker",
+            List.of(new Argument("id", "the task's id, as task:tasks lists it", true)));
+    static final CommandUsage SLEEP = new CommandUsage("sleep",
+            "start demo tasks whose workers sleep, so that task:tasks has something to show",
+            List.of(new Argument("count", "how many tasks, 1 to " + MAX_SLEEPERS, true),
+                    new Argument("millis", "how long each worker sleeps, in milliseconds, 0 to " + MAX_SLEEP_MILLIS,
+                            true)));
+    /** This class's commands, for help. */
+    static final List<CommandUsage> USAGES = List.of(TASKS, CONTEXTS, CANCEL, SLEEP);
 
     @Reference
     TaskInspector inspector;
@@ -40,12 +55,14 @@ public class TaskCommands {
 
 
     /**
-     * Lists the tasks in flight.
+     * Lists the tasks in flight: prints one line per task, under a header.
      *
-     * Prints one line per task, under a header.
+     * @param arguments none
+     * @throws IllegalArgumentException if any is given
      */
     @Descriptor("list the tasks in flight: id, name, owner bundle, source, state, age, worker thread")
-    public void tasks() {
+    public void tasks(String... arguments) {
+        TASKS.texts(arguments);
         List<TaskInfo> inFlight = inspector.inFlight();
         if (inFlight.isEmpty()) {
             System.out.println("no tasks in flight");
@@ -68,9 +85,13 @@ public class TaskCommands {
      * events and what it runs (see {@link ContextInfo#status()}), and a last
      * line counting the reports lost since the runtime started if any were
      * (see {@link TaskInspector#lostReports()}). Prints one line per context.
+     *
+     * @param arguments none
+     * @throws IllegalArgumentException if any is given
      */
     @Descriptor("list the open event contexts: driver, state, pending events, what each runs and since when")
-    public void contexts() {
+    public void contexts(String... arguments) {
+        CONTEXTS.texts(arguments);
         StringBuilder out = new StringBuilder();
         for (ContextInfo context : inspector.contexts()) {
             out.append(context.status()).append(System.lineSeparator());
@@ -86,16 +107,15 @@ public class TaskCommands {
     /**
      * Cancels a task in flight, interrupting its worker.
      *
-     * @param id the task's id, as listed by {@code task:tasks}
+     * @param arguments ID, the task's id, as listed by {@code task:tasks}
      * Prints what happened.
      *
-     * @throws IllegalArgumentException if no task with that id is in flight or it cannot be cancelled
+     * @throws IllegalArgumentException if the id is missing or not a positive number, if no task with that
+     *         id is in flight, or if it cannot be cancelled
      */
     @Descriptor("cancel a task in flight, interrupting its worker")
-    public void cancel(@Descriptor("the task id, as listed by task:tasks") long id) {
-        if (id <= 0) {
-            throw new IllegalArgumentException("task:cancel: the id must be positive, got " + id);
-        }
+    public void cancel(@Descriptor("ID: the task id, as listed by task:tasks") String... arguments) {
+        long id = CANCEL.whole("ID", CANCEL.texts(arguments).get(0), 1, Long.MAX_VALUE);
         TaskInfo task = inspector.find(id).orElseThrow(
                 () -> new IllegalArgumentException("task:cancel: no task #" + id + " is in flight"));
         if (!inspector.cancel(id)) {
@@ -109,21 +129,18 @@ public class TaskCommands {
      * Starts demo tasks whose workers sleep, so that {@code task:tasks} has
      * something to show.
      *
-     * @param count how many tasks, 1 to 100000
-     * @param millis how long each worker sleeps, 0 to one day
+     * @param arguments COUNT, how many tasks, 1 to 100000, and MILLIS, how
+     *        long each worker sleeps, 0 to one day
      * Prints the ids started.
      *
-     * @throws IllegalArgumentException if a value is out of range
+     * @throws IllegalArgumentException if a value is missing, not a number or out of range
      */
     @Descriptor("start background tasks whose workers sleep")
-    public void sleep(@Descriptor("how many tasks") long count, // long: Gogo narrows a long to an int silently
-            @Descriptor("how long each sleeps, in milliseconds") long millis) {
-        if (count < 1 || count > MAX_SLEEPERS) {
-            throw new IllegalArgumentException("task:sleep: count must be 1 to " + MAX_SLEEPERS + ", got " + count);
-        }
-        if (millis < 0 || millis > MAX_SLEEP_MILLIS) {
-            throw new IllegalArgumentException("task:sleep: millis must be 0 to " + MAX_SLEEP_MILLIS + ", got " + millis);
-        }
+    public void sleep(@Descriptor("COUNT MILLIS: how many tasks, how long each sleeps in milliseconds")
+            String... arguments) {
+        List<String> texts = SLEEP.texts(arguments);
+        long count = SLEEP.whole("COUNT", texts.get(0), 1, MAX_SLEEPERS);
+        long millis = SLEEP.whole("MILLIS", texts.get(1), 0, MAX_SLEEP_MILLIS);
         long first = 0;
         long last = 0;
         for (int i = 0; i < count; i++) {
