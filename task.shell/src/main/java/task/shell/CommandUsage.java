@@ -94,7 +94,7 @@ record CommandUsage(String name, String description, List<Argument> arguments) {
 
     /** @return an error for this command: the problem, then the usage line */
     IllegalArgumentException wrong(String problem) {
-        return new IllegalArgumentException(SCOPE + ":" + name + ": " + problem + System.lineSeparator()
+        return new UsageError(SCOPE + ":" + name + ": " + problem + System.lineSeparator()
                 + "usage: " + line());
     }
 

@@ -137,8 +137,9 @@ public class OperationCommands {
             return runner.run(usage.name(), texts);
         } catch (IllegalArgumentException badValue) {
             // The operation named the argument and the value; the usage says what it takes.
-            throw new IllegalArgumentException(badValue.getMessage() + System.lineSeparator() + "usage: "
-                    + usage.line(), badValue);
+            throw new UsageError(badValue.getMessage() + System.lineSeparator() + "usage: " + usage.line(), badValue);
+        } catch (Exception failed) {
+            throw new CommandFailure(failed);
         }
     }
 

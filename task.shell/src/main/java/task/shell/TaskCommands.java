@@ -117,9 +117,9 @@ public class TaskCommands {
     public void cancel(@Descriptor("ID: the task id, as listed by task:tasks") String... arguments) {
         long id = CANCEL.whole("ID", CANCEL.texts(arguments).get(0), 1, Long.MAX_VALUE);
         TaskInfo task = inspector.find(id).orElseThrow(
-                () -> new IllegalArgumentException("task:cancel: no task #" + id + " is in flight"));
+                () -> new UsageError("task:cancel: no task #" + id + " is in flight"));
         if (!inspector.cancel(id)) {
-            throw new IllegalArgumentException("task:cancel: task #" + id + " ('" + task.name()
+            throw new UsageError("task:cancel: task #" + id + " ('" + task.name()
                     + "') is already cancelled or completing");
         }
         System.out.println("cancelled task #" + id + " ('" + task.name() + "')");
