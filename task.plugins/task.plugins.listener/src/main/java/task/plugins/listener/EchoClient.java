@@ -1,6 +1,7 @@
 package task.plugins.listener;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import task.api.EventContext;
+import task.api.TaskService;
 
 /**
  * One client of the echo service: what it reads, it writes back.
@@ -36,10 +38,14 @@ final class EchoClient {
     /** Confined to the context's thread: filled while READING, drained while WRITING. */
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
 
-    EchoClient(SocketChannel channel, EventContext context, Consumer<EchoClient> onClosed) {
+    /** Lists this client among the tasks in flight until it closes; cancelling it closes the client. */
+    private final OpenTask presence;
+
+    EchoClient(SocketChannel channel, EventContext context, Consumer<EchoClient> onClosed, TaskService tasks) {
         this.channel = channel;
         this.context = context;
         this.onClosed = onClosed;
+        this.presence = OpenTask.open(tasks, "echo client " + this, this, context, this::close);
     }
 
     /** Starts reading; on the context's thread, where the listener hands clients over. */
@@ -102,6 +108,7 @@ final class EchoClient {
             NetListener.log(Level.DEBUG, () -> "echo: closing a client failed", e);
         }
         onClosed.accept(this);
+        presence.closed();
     }
 
     boolean isClosed() {
@@ -111,7 +118,8 @@ final class EchoClient {
     @Override
     public String toString() {
         try {
-            return String.valueOf(channel.getRemoteAddress());
+            SocketAddress remote = channel.getRemoteAddress();
+            return remote == null ? "an unconnected client" : Addresses.format(remote);
         } catch (IOException closedAlready) {
             return "a closed client";
         }

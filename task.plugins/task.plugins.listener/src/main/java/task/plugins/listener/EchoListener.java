@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import task.api.EventContext;
+import task.api.TaskService;
+
 /**
  * The result of the {@code listen} operation: a {@link NetListener} serving
  * an echo service. Its {@link #toString()} is what the shell prints,
@@ -20,12 +23,17 @@ public final class EchoListener implements AutoCloseable {
     private final List<SocketAddress> addresses;
     private final Consumer<EchoListener> onDisconnected;
     private final AtomicBoolean disconnected = new AtomicBoolean();
+    /** Lists this listener among the tasks in flight until it disconnects; cancelling it disconnects. */
+    private final OpenTask presence;
 
-    EchoListener(NetListener listener, EchoService echo, Consumer<EchoListener> onDisconnected) {
+    EchoListener(NetListener listener, EchoService echo, Consumer<EchoListener> onDisconnected, TaskService tasks,
+            EventContext context) {
         this.listener = listener;
         this.echo = echo;
         this.addresses = listener.localAddresses();
         this.onDisconnected = onDisconnected;
+        // Last: the hook may only run once the fields it reads are set (never at once: the task is new).
+        this.presence = OpenTask.open(tasks, "echo " + Addresses.format(addresses), this, context, this::disconnect);
     }
 
     /**
@@ -66,6 +74,18 @@ public final class EchoListener implements AutoCloseable {
         listener.disconnect();
         echo.closeAll();
         onDisconnected.accept(this);
+        presence.closed();
+    }
+
+    /**
+     * The id of the task that stands for this listener while it listens:
+     * {@code task:tasks} lists it, and cancelling it ({@code task:cancel ID})
+     * disconnects the listener.
+     *
+     * @return the task's id
+     */
+    public long taskId() {
+        return presence.id();
     }
 
     /** Same as {@link #disconnect()}. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import task.api.EventContext;
+import task.api.TaskService;
 
 /**
  * The handler of the {@code listen} operation: each client gets a read
@@ -18,18 +19,24 @@ import task.api.EventContext;
  */
 final class EchoService implements ClientHandler {
     private final EventContext context;
+    private final TaskService tasks;
     /** Guarded by this. */
     private final Set<EchoClient> clients = new LinkedHashSet<>();
     /** Guarded by this. */
     private boolean closed;
 
-    EchoService(EventContext context) {
+    /**
+     * @param context where the clients are served
+     * @param tasks owns the task that lists each client while it is served
+     */
+    EchoService(EventContext context, TaskService tasks) {
         this.context = context;
+        this.tasks = tasks;
     }
 
     @Override
     public void onClient(NetListener listener, SocketChannel channel) {
-        EchoClient client = new EchoClient(channel, context, this::forget);
+        EchoClient client = new EchoClient(channel, context, this::forget, tasks);
         boolean serving;
         synchronized (this) {
             serving = !closed && clients.add(client);

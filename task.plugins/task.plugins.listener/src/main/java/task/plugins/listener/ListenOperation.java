@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Deactivate;
 
 import task.api.EventContext;
 import task.api.Task;
+import task.api.TaskService;
 import task.api.spi.Operation;
 import task.api.spi.OperationRequest;
 import task.plugins.resolver.SocketAddresses;
@@ -106,7 +107,7 @@ public class ListenOperation implements Operation {
         int backlog = arguments.size() > 1 ? ListenChecks.backlog(arguments.get(1)) : DEFAULT_BACKLOG;
         EventContext context = request.context();
         task.runInThread(running -> {
-            EchoListener result = openEcho(request.toString(), address, backlog, context);
+            EchoListener result = openEcho(request.toString(), address, backlog, context, request.tasks());
             // A cancelled task never shows its result to anyone: end the listener with it.
             running.setResult(result, ignored -> {
                 if (running.isCancelled()) {
@@ -116,12 +117,18 @@ public class ListenOperation implements Operation {
         }, null, context);
     }
 
-    private EchoListener openEcho(String name, SocketAddress address, int backlog, EventContext context)
-            throws java.io.IOException {
+    private EchoListener openEcho(String name, SocketAddress address, int backlog, EventContext context,
+            TaskService tasks) throws java.io.IOException {
         NetListener listener = new NetListener(name);
-        EchoService echo = new EchoService(context);
+        EchoService echo = new EchoService(context, tasks);
         listener.open(address, backlog);
-        EchoListener result = new EchoListener(listener, echo, this::forget);
+        EchoListener result;
+        try {
+            result = new EchoListener(listener, echo, this::forget, tasks, context);
+        } catch (RuntimeException noTask) {
+            listener.disconnect(); // the requester's task service is gone: nobody would ever close it
+            throw noTask;
+        }
         boolean tracked;
         synchronized (open) {
             tracked = !stopped && open.add(result);

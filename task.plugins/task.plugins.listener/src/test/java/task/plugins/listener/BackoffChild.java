@@ -71,7 +71,7 @@ final class BackoffChild {
             timerRan.await();
             // Backlog 1024: every connect of the flood completes, accepted or not.
             listener.open(new InetSocketAddress("127.0.0.1", 0), 1024);
-            EchoService echo = new EchoService(context);
+            EchoService echo = new EchoService(context, runtime.tasks());
             listener.setClientHandler((source, client) -> {
                 accepted.incrementAndGet();
                 echo.onClient(source, client);

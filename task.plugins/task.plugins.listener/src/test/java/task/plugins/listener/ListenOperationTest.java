@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCancelledException;
+import task.api.TaskInfo;
 import task.api.TaskState;
 import task.api.spi.OperationInfo;
 import task.api.spi.OperationRequest;
@@ -63,6 +64,64 @@ class ListenOperationTest {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
         runtime.operations().start(runtime.tasks(), "listen", List.of(arguments), null, done -> complete(done, outcome));
         return loopback.keep((EchoListener) outcome.get());
+    }
+
+    /**
+     * The listener and each client it serves are tasks in flight (so the
+     * shell lists them) until they close; cancelling one closes it.
+     */
+    @Test
+    void theListenerAndItsClientsAreTasksInFlightThatCancellingCloses() throws Exception {
+        EchoListener echo = listen("127.0.0.1:0");
+        int port = ((InetSocketAddress) echo.addresses().get(0)).getPort();
+        TaskInfo listening = inFlight("echo 127.0.0.1:" + port);
+        assertEquals(echo.taskId(), listening.id());
+        try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+            assertEquals("ping", echoed(client, "ping")); // served: its task was made before its watch
+            TaskInfo served = inFlight("echo client 127.0.0.1:" + ((InetSocketAddress) client.getLocalAddress())
+                    .getPort());
+            assertTrue(runtime.inspector().cancel(served.id()));
+            assertEquals(-1, client.read(ByteBuffer.allocate(1)), "the server closed the cancelled client");
+        }
+        assertTrue(runtime.inspector().cancel(listening.id()));
+        assertFalse(echo.listener().isConnected());
+        assertThrows(ConnectException.class, () -> SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
+        afterTheDefaultContextsPendingEvents(); // the cancelled tasks' callbacks, posted there, have run
+        assertEquals(List.of(), runtime.inspector().inFlight());
+    }
+
+    /** A listener disconnected in Java leaves the tasks in flight with its clients. */
+    @Test
+    void disconnectingTheListenerEndsItsTaskAndItsClientsTasks() throws Exception {
+        EchoListener echo = listen("127.0.0.1:0");
+        int port = ((InetSocketAddress) echo.addresses().get(0)).getPort();
+        try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+            assertEquals("pong", echoed(client, "pong"));
+            assertEquals(2, runtime.inspector().inFlight().size(), () -> "in flight: " + runtime.inspector().inFlight());
+            echo.disconnect();
+            assertEquals(List.of(), runtime.inspector().inFlight());
+            assertEquals(-1, client.read(ByteBuffer.allocate(1)), "the client was closed with its listener");
+        }
+    }
+
+    private TaskInfo inFlight(String name) {
+        return runtime.inspector().inFlight().stream().filter(task -> task.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no task '" + name + "' in " + runtime.inspector().inFlight()));
+    }
+
+    private static String echoed(SocketChannel client, String text) throws IOException {
+        client.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+        ByteBuffer back = ByteBuffer.allocate(text.length());
+        while (back.hasRemaining() && client.read(back) >= 0) {
+            // blocking reads until the echo is whole
+        }
+        return new String(back.array(), 0, back.position(), StandardCharsets.US_ASCII);
+    }
+
+    private void afterTheDefaultContextsPendingEvents() throws Exception {
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        runtime.defaultContext().post(() -> reached.complete(null));
+        reached.get();
     }
 
     /** Runs {@code listen} on {@code operation} directly, as its DS component would be. */
