@@ -91,9 +91,8 @@ public class ContextConfigurationIT extends TaskContainerTest {
 
     /**
      * Runs {@code change} and checks that the default context DS registers
-     * next runs events. The context is used while the tracker holds it: the
-     * component is delayed, so SCR may deactivate (close) it once its last
-     * user lets go.
+     * next runs events (the component is immediate: it runs while task.impl
+     * is active, held or not; the test uses it while its tracker holds it).
      */
     private void assertTheNewDefaultContextRuns(ThrowingAction change) throws Exception {
         CountDownLatch registered = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package task.itest;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
@@ -59,6 +60,11 @@ public abstract class TaskContainerTest {
         return composite(
             cleanCaches(),
             systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+            // Felix Log keeps the last 100 entries, service events with their
+            // references, hence the registered objects: a bounded history that
+            // would hold a stopped revision's class loader for a while and fail
+            // RestartUnderLoadIT's check that every stopped loader is collected.
+            frameworkProperty("org.apache.felix.log.maxSize").value("0"),
             runtimeBundles(),
             fileBundle(required("task.api.bundle")),
             fileBundle(required("task.impl.bundle")),

@@ -33,12 +33,16 @@ import task.impl.loop.LoopDirectory;
  * internal type is registered. A new configuration restarts this component
  * and, through their static references, the components above it.
  * <p>
+ * Immediate: the default context and its stall checker run while the
+ * bundle is active, not only while someone holds the service (a delayed
+ * component would stop and restart them with each last user).
+ * <p>
  * Clients cannot close the context; it closes, with the documented policy,
  * when this component deactivates, waiting at most the close grace for a
  * callback still running on it, after the context factories (which depend on
  * this component) closed theirs.
  */
-@Component(name = DefaultContextComponent.NAME, service = EventContext.class,
+@Component(name = DefaultContextComponent.NAME, service = EventContext.class, immediate = true,
         property = EventContext.NAME_PROPERTY + "=" + EventContext.DEFAULT_NAME,
         configurationPid = DefaultContextComponent.PID)
 @Designate(ocd = DefaultContextComponent.Config.class)
