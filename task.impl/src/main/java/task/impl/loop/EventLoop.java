@@ -9,14 +9,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 import task.api.EventContext;
 import task.api.EventSource;
@@ -45,10 +44,13 @@ import task.impl.runner.ManagedBlocking;
  * them by posting.
  * <p>
  * <b>Sleeping:</b> before blocking, the driver sets {@code sleeping} and then
- * re-checks the queue; a poster offers its event and then reads
- * {@code sleeping}, waking the driver if set. Both are sequentially
- * consistent (volatile write then read on each side), so either the driver
- * sees the event or the poster sees the driver asleep: no wake-up is lost.
+ * re-checks the queue; a poster offers its event, issues a full fence and
+ * then reads {@code sleeping}, waking the driver if set. Both are
+ * sequentially consistent (a volatile write, or the offer and the fence, then
+ * a read on each side), so either the driver sees the event or the poster
+ * sees the driver asleep: no wake-up is lost. The fence is needed because the
+ * queue's offer is not always sequentially consistent by itself (see
+ * {@code posted}).
  * <p>
  * <b>Spinning:</b> the loop's own thread, after an iteration that ran
  * something, polls the queue for a short while ({@link #SPIN_NANOS}, first
@@ -58,8 +60,9 @@ import task.impl.runner.ManagedBlocking;
  * then sleeps: idle costs nothing. A loop with I/O watches does not spin: it
  * waits in its selector, which sees readiness at once (a spin would not).
  * <p>
- * <b>Close race:</b> a poster offers, then re-reads {@code state}; the
- * closing driver sets CLOSING, then drains until the queue is empty. Either
+ * <b>Close race:</b> a poster offers, fences (as above), then re-reads
+ * {@code state}; the closing driver sets CLOSING, then drains until the
+ * queue is empty. Either
  * the drain takes the event (and runs it) or the poster sees CLOSING and
  * takes it back, by the event's own CAS: it runs or is rejected, exactly once
  * (for {@link #postClaimed} events the CAS is the event's own claim).
@@ -94,6 +97,8 @@ public final class EventLoop implements EventContext {
     private static final int TERMINATED = 2;
     /** Posted events run per iteration at most, so timers and I/O are not starved. */
     private static final int BATCH = 1024;
+    /** Slots per chunk of the posted-event queue: a backlog that fits in one allocates nothing. */
+    private static final int CHUNK = 1024;
     /** How long the own thread polls for posted events before it blocks, after running some. */
     private static final long SPIN_NANOS = 50_000;
     /** Polls that only busy-wait, before the spin starts yielding the processor. */
@@ -129,13 +134,24 @@ public final class EventLoop implements EventContext {
     private final Duration closeGrace;
     /**
      * PostedEvents (from post) and self-claiming events (from postClaimed).
-     * Many producers, one consumer (the driver): JCTools' chunked array
-     * queue, which allocates no node per event (chunks of 1,024 slots, four
-     * kept for reuse: a backlog of up to 4,096 events allocates nothing);
-     * its poll() does not return null while an offer that has claimed its
-     * slot is still writing it, so the close race below holds.
+     * Many producers, one consumer (the driver): JCTools' unbounded MPSC
+     * array queue in its VarHandle flavour (jctools-core-jdk11), which does
+     * not touch {@code sun.misc.Unsafe} (JDK 24 and later warn at its first
+     * use, JEP 498) and allocates no node per event: it reuses its chunk of
+     * {@link #CHUNK} slots while the backlog fits, and links a new chunk for
+     * a longer one. Offers are lock-free (a CAS claims the slot, a release
+     * store fills it); poll() returns null only if the producer index it
+     * reads equals its own, and waits for a claimed slot still being
+     * written. One exception: an offer that links a new chunk claims its
+     * index with a CAS but publishes it with a release store only, and a
+     * poll or isEmpty() in between sees an empty queue. A release store
+     * followed by a read of {@code state} or {@code sleeping} is not
+     * sequentially consistent, so {@link #post} and {@link #postClaimed}
+     * issue a full fence after the offer: then a drain or re-check that
+     * still finds the queue empty comes before the poster's read in that
+     * order, and the poster sees CLOSING or the driver asleep.
      */
-    private final Queue<Runnable> posted = new MpscUnboundedXaddArrayQueue<>(1024, 4);
+    private final MpscUnboundedVarHandleArrayQueue<Runnable> posted = new MpscUnboundedVarHandleArrayQueue<>(CHUNK);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Watches watches = new Watches(this);
     /** Confined to the driver. */
@@ -242,6 +258,7 @@ public final class EventLoop implements EventContext {
         }
         PostedEvent posting = new PostedEvent(event);
         posted.offer(posting);
+        VarHandle.fullFence(); // the offer, then state and sleeping: see posted
         if (state != OPEN && posting.deactivate()) {
             throw rejected();
         }
@@ -268,6 +285,7 @@ public final class EventLoop implements EventContext {
             throw rejected();
         }
         posted.offer(event);
+        VarHandle.fullFence(); // the offer, then state and sleeping: see posted
         if (state != OPEN) {
             throw rejected();
         }

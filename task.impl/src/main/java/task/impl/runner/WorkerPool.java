@@ -3,6 +3,7 @@ package task.impl.runner;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -10,8 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-
-import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 
 import task.impl.log.Reporter;
 
@@ -30,16 +29,6 @@ import task.impl.log.Reporter;
  * retiring the watch, and stopping.
  */
 final class WorkerPool {
-    /** Jobs per chunk of the queue: no node per job. */
-    private static final int CHUNK = 1024;
-    /**
-     * Chunks kept for reuse: a backlog of up to 4,096 jobs allocates nothing.
-     * Enough that a chunk is reused only long after its last job was taken
-     * (a producer reusing a chunk waits for a slow consumer still clearing
-     * its slot; with two pooled chunks of 256 that wait was a quarter of the
-     * event loop's time in the round-trip benchmark).
-     */
-    private static final int POOLED_CHUNKS = 4;
     /**
      * The starvation interval doubles with each thread growth added, up to
      * 2^6 = 64 times the base: a pool starved for long still grows, one
@@ -47,8 +36,22 @@ final class WorkerPool {
      */
     private static final int MAX_DOUBLINGS = 6;
 
-    /** The jobs not yet taken; polling is exclusive, so each job is taken once. */
-    final MpmcUnboundedXaddArrayQueue<Runnable> queue = new MpmcUnboundedXaddArrayQueue<>(CHUNK, POOLED_CHUNKS);
+    /**
+     * The jobs not yet taken. Many producers, many consumers (the workers,
+     * and stop() or a producer that meets a stop, which drain it): the JDK's
+     * lock-free, unbounded {@link ConcurrentLinkedQueue}. Not JCTools: its
+     * one unbounded MPMC queue ({@code MpmcUnboundedXaddArrayQueue}, which
+     * allocated no node per job) uses {@code sun.misc.Unsafe}, which JDK 24
+     * and later warn about at its first use (JEP 498), and its Unsafe-free
+     * queues (atomic, VarHandle) are single-consumer or bounded; a bounded
+     * queue would refuse jobs. The price is one node (24 bytes) per job.
+     * What the pool relies on: polling is exclusive, so each job is taken
+     * once; an offer happens-before the poll that takes its job (the queue's
+     * memory consistency effects); isEmpty() after an offer and a full fence
+     * (ours: the queue only promises happens-before) sees that job unless it
+     * was taken. size() walks the queue: only {@link #activeCount} uses it.
+     */
+    final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     /** Workers looking for work: not running a job, not parked. */
     final AtomicInteger spinning = new AtomicInteger();
     /** Whether workers park when idle (platform threads) or leave (virtual threads). */
@@ -95,6 +98,19 @@ final class WorkerPool {
      * producers without it.
      */
     private volatile int grown;
+    /**
+     * A job was taken since the starvation watch began its interval: cleared
+     * by the watch as an interval begins, set by a worker as it runs a job,
+     * only if clear. So the hot path only reads it (a cache line that stays
+     * shared while the flag is set), and it is written once per interval at
+     * most: the starvation watch's view of progress, as a queue's consumer
+     * index would be (this queue has none). A job is marked just after its
+     * poll: one polled before the watch clears the flag and marked after it
+     * counts in the new interval (growth comes an interval later), one
+     * polled but not yet marked when the interval ends does not (its worker
+     * was descheduled in between: it was not running the job either).
+     */
+    private volatile boolean taken;
     /**
      * The starvation watch is armed: a producer found the pool at its limit
      * with a job queued. Set by CAS (false -> true) by producers, cleared by
@@ -154,8 +170,8 @@ final class WorkerPool {
         }
         queue.offer(job);
         // Dekker with the workers and stop(): offer, full fence, read their
-        // state; they write their state, fence, read the queue. The queue's
-        // element store is only a release store, hence the explicit fence.
+        // state; they write their state, fence, read the queue. The queue
+        // promises no sequentially consistent offer, hence the explicit fence.
         VarHandle.fullFence();
         if (stopped) {
             // stop() may have drained before our offer: drain too. Polling is
@@ -423,7 +439,7 @@ final class WorkerPool {
     /*
      * The watch's states: ABSENT (no thread; `watcher` null), IDLE (its
      * thread parked, `watching` false), WATCHING (`watching` true; it parks
-     * one interval at a time and compares the queue's consumer index).
+     * one interval at a time, clearing `taken` as each begins).
      *   ABSENT/IDLE -> WATCHING: a producer's signal found the pool at its
      *     limit (armWatch: CAS, then under the lock start or unpark the thread).
      *   WATCHING -> WATCHING: after an interval the queue is not empty; if no
@@ -434,8 +450,8 @@ final class WorkerPool {
      *   IDLE -> ABSENT: idle for keepAlive; under the lock, unless armed
      *     meanwhile; its thread is kept for stop() to join.
      *   any -> gone: stopped; stop() interrupts it and joins it.
-     * The consumer index moves only when a job is taken (polling is a CAS on
-     * it), so the watch costs the hot path nothing.
+     * `taken` is set by the first job run in an interval, so the watch costs
+     * the hot path a read of a flag that is already set.
      */
 
     /** Arms the watch and makes sure its thread runs: a producer found the pool at its limit. Any thread. */
@@ -498,7 +514,7 @@ final class WorkerPool {
                 Thread.interrupted(); // stop() interrupts after setting `stopped`, which the loop reads
                 continue;
             }
-            long taken = queue.currentConsumerIndex();
+            taken = false;
             if (!parkFor(interval())) {
                 return; // stopped
             }
@@ -509,7 +525,7 @@ final class WorkerPool {
                     continue;
                 }
                 idleSince = System.nanoTime();
-            } else if (queue.currentConsumerIndex() == taken) {
+            } else if (!taken) {
                 grow(); // not one job taken for a whole interval
             }
         }
@@ -580,6 +596,9 @@ final class WorkerPool {
      * @param job the job
      */
     void runOrAbandon(Runnable job) {
+        if (!taken) {
+            taken = true; // progress, for the starvation watch
+        }
         // A pooled thread must not carry an interrupt into its next job. stop()
         // sets `stopped` before it interrupts, so an interrupt cleared here is
         // followed by seeing `stopped` below.

@@ -15,7 +15,8 @@ import task.impl.log.Reporter;
  * job waits for a thread, it is never refused while the runner runs.
  * <p>
  * <b>Design</b> ({@link WorkerPool}, {@link Worker}): one lock-free MPMC
- * queue of jobs (JCTools, in chunks: no node per job). A worker runs jobs
+ * queue of jobs (the JDK's {@code ConcurrentLinkedQueue}: no
+ * {@code sun.misc.Unsafe}, see {@code WorkerPool.queue}). A worker runs jobs
  * while the queue has some, then spins briefly (polls with
  * {@code onSpinWait}, then with {@code yield}: tens of microseconds; at most
  * {@code WorkerPool.maxSpinners} workers spin at once, the others poll
@@ -84,8 +85,8 @@ import task.impl.log.Reporter;
  * block outside the runtime (a sleep, a latch) cannot be seen, so the pool
  * watches for starvation instead: a producer that finds the pool at its
  * limit arms the watch, a lazily started thread ({@code namePrefix + "watch"})
- * that reads the queue's consumer index (it moves only when a job is taken:
- * nothing is added to the hot path), parks one interval, and, if jobs are
+ * that clears a flag ({@code taken}, which a worker sets as it runs a job,
+ * only if clear: the hot path only reads it), parks one interval, and, if jobs are
  * still queued and none was taken, adds one to {@code grown} (while below
  * the cap) and signals. The interval is {@code starvationInterval} (1 s by
  * default), doubled for each thread grown, up to 64 times the base (GLib
@@ -104,7 +105,8 @@ import task.impl.log.Reporter;
  * remaining threads no longer fill is given up, and must be earned again.
  * </ul>
  * <b>No lost wake-up</b> (Dekker): a producer offers, issues a full fence
- * (the queue's element store is only a release store) and reads
+ * (the queue promises happens-before only, not a sequentially consistent
+ * offer) and reads
  * {@code stopped}, {@code spinning}, {@code idle}, {@code live},
  * {@code blocked}, {@code grown} and {@code watching}; a worker leaving a
  * state (or raising the limit by blocking) writes the counter (every write
@@ -134,7 +136,8 @@ import task.impl.log.Reporter;
  * workers and the idle watch wait in timed parks of keepAlive.
  * <p>
  * <b>Happens-before:</b> {@code execute} happens-before the job runs (the
- * queue's release store and the worker's acquiring poll).
+ * queue's memory consistency effects: offering an element happens-before
+ * its removal by another thread).
  */
 public final class WorkerThreads implements ThreadRunner {
     /**
