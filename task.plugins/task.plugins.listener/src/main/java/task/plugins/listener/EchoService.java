@@ -1,5 +1,6 @@
 package task.plugins.listener;
 
+import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -34,9 +35,25 @@ final class EchoService implements ClientHandler {
         this.tasks = tasks;
     }
 
+    /**
+     * Serves {@code channel}, which this handler owns from here on.
+     *
+     * @throws IllegalStateException if the requester's task service is gone (the channel is closed first)
+     */
     @Override
     public void onClient(NetListener listener, SocketChannel channel) {
-        EchoClient client = new EchoClient(channel, context, this::forget, tasks);
+        EchoClient client;
+        try {
+            client = new EchoClient(channel, context, this::forget, tasks);
+        } catch (RuntimeException e) {
+            // No client holds the channel to close it: nobody else will.
+            try {
+                channel.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
         boolean serving;
         synchronized (this) {
             serving = !closed && clients.add(client);
