@@ -1,23 +1,19 @@
 package task.launcher;
 
-import java.io.ByteArrayInputStream;
+import java.io.Console;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.net.URISyntaxException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
@@ -25,52 +21,56 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Starts an OSGi framework (found through {@link ServiceLoader}) with every
  * bundle jar of the {@code bundle/} folder next to the launcher jar, or of
- * the launcher's own jar (see {@link BundleJars}).
+ * the launcher's own jar (see {@link BundleJars}), then one of four modes:
  *
  * <ul>
- * <li>No arguments: interactive. The Gogo shell bundle is started and owns the
- * console ({@code g!} prompt); the launcher exits when the framework stops
- * (Gogo {@code exit}, {@code stop 0}, end of input or Ctrl-C).</li>
- * <li>Arguments: they are joined with spaces and run as ONE Gogo command through
- * the {@code CommandProcessor} service. The Gogo shell bundle is not started,
- * so nothing reads standard input. The result is printed to standard output,
- * errors to standard error; the framework is stopped and the process exits 0 on
- * success, 1 on failure. Every wait is bounded.</li>
+ * <li>No arguments, standard input and output a terminal: Gogo's JLine shell
+ * ({@code g!} prompt with line editing, history in {@code ~/.gogo.history}
+ * and completion of command names). The launcher exits when the framework
+ * stops: {@code exit [STATUS]}, Ctrl-D, {@code stop 0}.</li>
+ * <li>No arguments, no terminal (a pipe, a file): {@link LineShell} prompts
+ * and runs the lines of standard input until its end or {@code exit}; exit
+ * status {@code exit}'s or 0.</li>
+ * <li>{@code COMMAND...}: the arguments, joined with spaces, run as ONE Gogo
+ * command line ({@code ;} chains commands); its output on standard output,
+ * a failure's message on standard error; exit status 0 on success (or what
+ * {@code exit STATUS} says), 1 on failure. Standard input is not read.</li>
+ * <li>{@code --serve [COMMAND...]}: runs the command as above (exit 1 if it
+ * fails), then keeps the framework and whatever the command started (a
+ * listener) up, without reading standard input, until Ctrl-C or SIGTERM;
+ * then stops every bundle and exits 0.</li>
  * </ul>
  *
- * System properties: {@code task.launcher.bundles} (bundle folder),
+ * Every wait for the command service and for DS to register the commands is
+ * bounded. System properties: {@code task.launcher.bundles} (bundle folder),
  * {@code task.launcher.timeout} (milliseconds to wait for the command service
- * and the command, default 10000), {@code task.launcher.framework}
+ * and a command, default 10000), {@code task.launcher.framework}
  * ({@code felix}, the default, or {@code equinox}: the framework jar must be
  * on the class path; {@code ./task-shell} puts it there when
  * {@code TASK_FRAMEWORK=equinox}).
- *
- * <p>
- * The Gogo types are used reflectively: they live in the framework's class
- * loaders, not on the launcher's class path.
  */
 public final class Launcher {
 
-    static final String COMMAND_PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
-    static final String GOGO_SHELL_BSN = "org.apache.felix.gogo.shell";
-    static final String COMMAND_NOT_FOUND = "CommandNotFoundException";
+    static final String JLINE_SHELL_BSN = "org.apache.felix.gogo.jline";
+    static final String SERVE = "--serve";
+    static final String USAGE = String.join(System.lineSeparator(),
+            "usage: task-shell                     the shell (line editing on a terminal; reads lines from a pipe)",
+            "       task-shell COMMAND...          runs one command line, prints its output, exits 0 or 1",
+            "       task-shell --serve [COMMAND...] runs the command, then serves until Ctrl-C or SIGTERM",
+            "       task-shell --help              this text");
 
     static final String FRAMEWORK_PROPERTY = "task.launcher.framework";
     private static final Map<String, String> FRAMEWORK_PACKAGES = Map.of(
             "felix", "org.apache.felix.framework.",
             "equinox", "org.eclipse.osgi.");
 
-    /** Once no command service has appeared for this long, a missing command is final. */
-    static final long COMMAND_QUIET_MILLIS = 1000;
+    private enum Mode { TERMINAL, LINES, ONE_SHOT, SERVE }
 
     private final PrintStream out;
     private final PrintStream err;
@@ -96,7 +96,23 @@ public final class Launcher {
 
     /** Runs the launcher; returns the process exit code. */
     int run(String[] args) throws Exception {
-        boolean interactive = args.length == 0;
+        Mode mode;
+        String command = String.join(" ", args);
+        if (args.length == 0) {
+            mode = onTerminal() ? Mode.TERMINAL : Mode.LINES;
+        } else if (args[0].equals(SERVE)) {
+            mode = Mode.SERVE;
+            command = String.join(" ", List.of(args).subList(1, args.length));
+        } else if (args[0].equals("--help") || args[0].equals("-h")) {
+            out.println(USAGE);
+            return 0;
+        } else if (args[0].startsWith("--")) {
+            err.println("task-shell: unknown option " + args[0]);
+            err.println(USAGE);
+            return 2;
+        } else {
+            mode = Mode.ONE_SHOT;
+        }
         BundleJars jars = BundleJars.find();
         if (jars.isEmpty()) {
             err.println("No bundles in " + jars.where());
@@ -109,23 +125,47 @@ public final class Launcher {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // Always explicit: Equinox sets --nointeractive itself when gosh.args
         // is unset (and osgi.console too), and no prompt would ever appear.
-        config.put("gosh.args", interactive ? "" : "--nointeractive");
+        config.put("gosh.args", mode == Mode.TERMINAL ? "" : "--nointeractive");
 
         Framework framework = frameworkFactory().newFramework(config);
         Thread hook = new Thread(() -> stopQuietly(framework, storage), "task.launcher shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             framework.start();
+            boolean stopsFramework = mode == Mode.TERMINAL || mode == Mode.SERVE;
+            ExitCommand exit = new ExitCommand(stopsFramework ? () -> stopLater(framework) : () -> { });
+            exit.register(framework.getBundleContext());
             List<Bundle> shell = startBundles(framework.getBundleContext(), jars);
-            if (interactive) {
-                // The shell last: it owns the console once everything else is up.
+            if (mode == Mode.TERMINAL) {
+                // The shell last: it owns the terminal once everything else is up.
                 for (Bundle b : shell) {
                     b.start();
                 }
-                FrameworkEvent event = framework.waitForStop(0);
-                return event.getType() == FrameworkEvent.ERROR ? 1 : 0;
+                return afterStop(framework, exit);
             }
-            return runCommand(framework.getBundleContext(), String.join(" ", args));
+            long timeout = Long.getLong("task.launcher.timeout", 10_000L);
+            try (GogoSession session = GogoSession.open(framework.getBundleContext(), out, err, timeout)) {
+                if (session == null) {
+                    return 1;
+                }
+                switch (mode) {
+                case LINES:
+                    return new LineShell(session, exit, out).run(new InputStreamReader(System.in,
+                            Charset.defaultCharset()));
+                case ONE_SHOT:
+                    return session.run(command) ? exit.status().orElse(0) : 1;
+                default: // SERVE
+                    StopSignals.install(() -> stopLater(framework), err);
+                    if (!command.isBlank() && !session.run(command)) {
+                        return 1;
+                    }
+                    if (exit.status().isEmpty()) {
+                        err.println("task-shell: serving until Ctrl-C or SIGTERM (process " + ProcessHandle.current().pid()
+                                + ")");
+                    }
+                    return afterStop(framework, exit);
+                }
+            }
         } finally {
             stopQuietly(framework, storage);
             try {
@@ -134,6 +174,48 @@ public final class Launcher {
                 // the hook is running or has run
             }
         }
+    }
+
+    /**
+     * True when standard input and output are both a terminal: JDK 17's
+     * {@code System.console()} is null otherwise; from JDK 22 it may be a
+     * console all the same, and {@code Console.isTerminal()} tells.
+     */
+    static boolean onTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException beforeJdk22) {
+            return true;
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return false;
+        }
+    }
+
+    /** Waits for the framework to stop; the exit status is {@code exit}'s, else 0 (1 if it stopped on an error). */
+    private static int afterStop(Framework framework, ExitCommand exit) throws InterruptedException {
+        FrameworkEvent event = framework.waitForStop(0);
+        return exit.status().orElse(event.getType() == FrameworkEvent.ERROR ? 1 : 0);
+    }
+
+    /**
+     * Stops the framework from a thread of its own: {@code exit} runs on the
+     * shell's thread and a signal's handler on the JVM's signal thread, and
+     * stopping the framework stops (and waits for) the shell.
+     */
+    private void stopLater(Framework framework) {
+        Thread stopper = new Thread(() -> {
+            try {
+                framework.stop();
+            } catch (BundleException | RuntimeException e) {
+                err.println("task-shell: cannot stop the framework: " + GogoSession.describe(e));
+            }
+        }, "task.launcher stop");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     /**
@@ -158,10 +240,10 @@ public final class Launcher {
 
     /**
      * Installs all bundles, then starts all that are not fragments, except the Gogo
-     * shell. A bundle that does not start is reported on standard error (and the
+     * JLine shell. A bundle that does not start is reported on standard error (and the
      * launcher goes on, so that {@code lb} or {@code diag} can tell more).
      *
-     * @return the Gogo shell bundle(s), not started
+     * @return the Gogo JLine shell bundle(s), not started
      */
     private List<Bundle> startBundles(BundleContext context, BundleJars jars) throws BundleException, IOException {
         List<Bundle> installed = jars.installAll(context);
@@ -170,7 +252,7 @@ public final class Launcher {
             if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
                 continue;
             }
-            if (GOGO_SHELL_BSN.equals(bundle.getSymbolicName())) {
+            if (JLINE_SHELL_BSN.equals(bundle.getSymbolicName())) {
                 shell.add(bundle);
                 continue;
             }
@@ -181,105 +263,6 @@ public final class Launcher {
             }
         }
         return shell;
-    }
-
-    /** Runs one Gogo command; returns 0 on success, 1 on failure. */
-    int runCommand(BundleContext context, String command) throws InterruptedException, InvalidSyntaxException {
-        long timeout = Long.getLong("task.launcher.timeout", 10_000L);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
-
-        CommandServices commands = new CommandServices(context);
-        ServiceTracker<Object, Object> processorTracker = new ServiceTracker<>(context, COMMAND_PROCESSOR, null);
-        commands.open();
-        processorTracker.open();
-        try {
-            Object processor = processorTracker.waitForService(Math.max(1, remainingMillis(deadline)));
-            if (processor == null) {
-                err.println("No Gogo CommandProcessor service within " + timeout + " ms");
-                return 1;
-            }
-            InputStream in = new ByteArrayInputStream(new byte[0]);
-            Object session;
-            try {
-                session = invoke(processor, "createSession", 3, in, out, err);
-            } catch (InvocationTargetException e) {
-                err.println("Cannot create a Gogo session: " + describe(e.getCause()));
-                return 1;
-            }
-            try {
-                while (true) {
-                    int seen = commands.changes();
-                    try {
-                        Object result = invoke(session, "execute", 1, command);
-                        if (result != null) {
-                            Object text = invoke(session, "format", 2, result, 0 /* Converter.INSPECT */);
-                            out.println(text);
-                        }
-                        out.flush();
-                        return 0;
-                    } catch (InvocationTargetException e) {
-                        Throwable cause = e.getCause();
-                        boolean notFound = cause != null && cause.getClass().getSimpleName().equals(COMMAND_NOT_FOUND);
-                        if (notFound && commands.awaitChange(seen, deadline)) {
-                            continue; // a command service appeared: try again
-                        }
-                        err.println(cause == null ? e.toString() : describe(cause));
-                        return 1;
-                    }
-                }
-            } finally {
-                try {
-                    invoke(session, "close", 0);
-                } catch (InvocationTargetException ignored) {
-                    // closing is best effort
-                }
-            }
-        } finally {
-            processorTracker.close();
-            commands.close();
-        }
-    }
-
-    /**
-     * A failure as the user reads it: its message alone, which for the task
-     * commands names the command and the value (the class name is noise
-     * there); the class name only when there is no message to show.
-     */
-    private static String describe(Throwable t) {
-        String message = t.getMessage();
-        return message == null || message.isBlank() ? t.toString() : message;
-    }
-
-    /**
-     * Calls a public interface method by name and arity (Gogo 1.x has
-     * {@code createSession(InputStream, OutputStream, OutputStream)}; the
-     * implementation classes need not be public).
-     */
-    private static Object invoke(Object target, String name, int arity, Object... args)
-        throws InvocationTargetException {
-        Method m = findMethod(target.getClass(), name, arity);
-        try {
-            return m.invoke(target, args);
-        } catch (IllegalAccessException | IllegalArgumentException e) {
-            throw new IllegalStateException("Gogo API mismatch: " + m, e);
-        }
-    }
-
-    private static Method findMethod(Class<?> type, String name, int arity) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> i : c.getInterfaces()) {
-                for (Method m : i.getMethods()) {
-                    if (m.getName().equals(name) && m.getParameterCount() == arity) {
-                        return m;
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("Gogo API mismatch: no " + name + "/" + arity + " on " + type);
-    }
-
-    private static long remainingMillis(long deadlineNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     }
 
     private static void stopQuietly(Framework framework, Path storage) {
@@ -302,79 +285,6 @@ public final class Launcher {
             walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         } catch (IOException | RuntimeException e) {
             // best effort
-        }
-    }
-
-    /**
-     * Tracks Gogo command services ({@code osgi.command.function}) so that a
-     * CommandNotFoundException can wait for DS to register more commands, but only
-     * while they are still appearing.
-     */
-    static final class CommandServices {
-        private final ServiceTracker<Object, Object> tracker;
-        private final Object lock = new Object();
-        // guarded by lock
-        private int changes;
-        private long lastChangeNanos = System.nanoTime();
-
-        CommandServices(BundleContext context) throws InvalidSyntaxException {
-            this.tracker = new ServiceTracker<>(context,
-                context.createFilter("(" + "osgi.command.function" + "=*)"), null) {
-                @Override
-                public Object addingService(ServiceReference<Object> reference) {
-                    changed();
-                    return reference;
-                }
-
-                @Override
-                public void removedService(ServiceReference<Object> reference, Object service) {
-                    changed();
-                }
-            };
-        }
-
-        void open() {
-            tracker.open(true);
-        }
-
-        void close() {
-            tracker.close();
-        }
-
-        int changes() {
-            synchronized (lock) {
-                return changes;
-            }
-        }
-
-        private void changed() {
-            synchronized (lock) {
-                changes++;
-                lastChangeNanos = System.nanoTime();
-                lock.notifyAll();
-            }
-        }
-
-        /**
-         * Waits until the command services changed since {@code seen}. Gives up at the
-         * deadline, or once no command service has appeared for
-         * {@link Launcher#COMMAND_QUIET_MILLIS}.
-         *
-         * @return true if they changed
-         */
-        boolean awaitChange(int seen, long deadlineNanos) throws InterruptedException {
-            synchronized (lock) {
-                while (changes == seen) {
-                    long quietEnd = lastChangeNanos + TimeUnit.MILLISECONDS.toNanos(COMMAND_QUIET_MILLIS);
-                    long until = Math.min(deadlineNanos, quietEnd);
-                    long waitNanos = until - System.nanoTime();
-                    if (waitNanos <= 0) {
-                        return false;
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(lock, waitNanos);
-                }
-                return true;
-            }
         }
     }
 }

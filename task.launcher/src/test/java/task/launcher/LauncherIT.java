@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -42,6 +38,33 @@ class LauncherIT {
      * as standard input, then closed.
      */
     static Result launchOn(String framework, String input, String... args) throws Exception {
+        List<String> command = javaCommand(framework);
+        command.addAll(List.of(args));
+        // Output to files: a pipe read by another thread may be closed under it when the process exits.
+        Path out = Files.createTempFile("launcher-out-", ".txt");
+        Path err = Files.createTempFile("launcher-err-", ".txt");
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .start();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("launcher did not exit within 60 s: " + command);
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /**
+     * The java command line that starts the launcher on {@code framework}
+     * ({@code felix}, {@code equinox} or {@code one-file}), without arguments.
+     */
+    static List<String> javaCommand(String framework) throws IOException {
         Path jar = Paths.get(System.getProperty("task.launcher.jar", "target/runtime/task.launcher.jar"));
         assertTrue(Files.isRegularFile(jar), "launcher not assembled: " + jar);
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
@@ -60,30 +83,7 @@ class LauncherIT {
             command.addAll(List.of("-Dtask.launcher.framework=" + framework, "-cp",
                     equinox + File.pathSeparator + jar, "task.launcher.Launcher"));
         }
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
-        try (var stdin = process.getOutputStream()) {
-            stdin.write(input.getBytes(StandardCharsets.UTF_8));
-        }
-        CompletableFuture<String> out = drain(process.getInputStream());
-        CompletableFuture<String> err = drain(process.getErrorStream());
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("launcher did not exit within 60 s: " + command);
-        }
-        return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-    }
-
-    private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                in.transferTo(buffer);
-                return buffer.toString(StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return command;
     }
 
     @Test
@@ -148,5 +148,78 @@ class LauncherIT {
         List<String> ours = r.out().lines().filter(line -> line.contains("|task.")).toList();
         assertEquals(6, ours.size(), () -> framework + " stdout:\n" + r.out());
         assertTrue(ours.stream().allMatch(line -> line.contains("Active")), () -> framework + " stdout:\n" + r.out());
+    }
+
+    @Test
+    void exitLeavesThePipedShellWithItsStatusAndNoError() throws Exception {
+        Result r = launchOn("felix", "task:resolve 127.0.0.1 80\nexit 3\ntask:resolve 127.0.0.1 81\n");
+        assertEquals(3, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().contains("127.0.0.1:80") && !r.out().contains("127.0.0.1:81"), () -> "stdout:\n" + r.out());
+        assertEquals("", r.err(), "stderr");
+    }
+
+    @Test
+    void exitWithoutAStatusIsZeroAndABadStatusIsAnError() throws Exception {
+        assertEquals(0, launchOn("felix", "exit\ntask:sleep 1 60000\n").exitCode());
+        Result bad = launch("exit", "abc");
+        assertEquals(1, bad.exitCode(), () -> "stderr:\n" + bad.err());
+        assertTrue(bad.err().contains("exit: STATUS must be a number 0..255, got 'abc'"), () -> "stderr:\n" + bad.err());
+        Result chained = launch("task:resolve 127.0.0.1 80; exit 4");
+        assertEquals(4, chained.exitCode(), () -> "stderr:\n" + chained.err());
+    }
+
+    /** A failure typed into the piped shell prints its message alone, and the shell goes on. */
+    @Test
+    void aFailedLineIsItsMessageAndTheShellGoesOn() throws Exception {
+        Result r = launchOn("felix", "task:resolve localhost 65536\ntask:resolve 127.0.0.1 80\n");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertEquals(List.of("resolve: port 65536 out of range 0..65535", "usage: task:resolve HOST [PORT] [FAMILY]"),
+                r.err().lines().toList());
+        assertTrue(r.out().contains("127.0.0.1:80"), () -> "stdout:\n" + r.out());
+    }
+
+    @Test
+    void helpAndUnknownOptions() throws Exception {
+        Result help = launch("--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("--serve"), () -> help.out());
+        Result unknown = launch("--frobnicate");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("unknown option --frobnicate"), () -> unknown.err());
+    }
+
+    /**
+     * {@code --serve "listen ..."} keeps the echo service up with standard
+     * input closed, serves a client, and on SIGTERM stops every bundle and
+     * exits 0.
+     */
+    @Test
+    void serveKeepsAListenerUpUntilSigterm() throws Exception {
+        List<String> command = javaCommand("felix");
+        command.addAll(List.of("--serve", "listen", "127.0.0.1:0"));
+        Path err = Files.createTempFile("launcher-err-", ".txt");
+        err.toFile().deleteOnExit();
+        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        process.getOutputStream().close();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String address = out.readLine();
+            assertTrue(address != null && address.startsWith("listening on 127.0.0.1:"), () -> "first line: " + address);
+            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+                client.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+                byte[] echoed = client.getInputStream().readNBytes(5);
+                assertEquals("ping\n", new String(echoed, StandardCharsets.UTF_8));
+            }
+            process.destroy(); // SIGTERM
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the launcher did not stop on SIGTERM");
+            }
+        }
+        String errors = Files.readString(err);
+        assertEquals(0, process.exitValue(), () -> "stderr:\n" + errors);
+        assertTrue(errors.contains("task-shell: serving until Ctrl-C or SIGTERM"), () -> "stderr:\n" + errors);
+        assertTrue(errors.contains("task-shell: SIGTERM: stopping"), () -> "stderr:\n" + errors);
     }
 }
