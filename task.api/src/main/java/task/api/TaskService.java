@@ -1,5 +1,10 @@
 package task.api;
 
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -34,6 +39,85 @@ public interface TaskService {
      * @throws IllegalStateException if this service has been released
      */
     <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup);
+
+    /**
+     * Runs {@code work} on a worker thread as a task named {@code name} and
+     * delivers its outcome as a future completed on {@code context}: the
+     * futures' counterpart of {@code qio_task_run_in_thread}, as
+     * {@code CompletableFuture.supplyAsync} is for an executor, but with the
+     * completion on the chosen context, cancellation that reaches the worker
+     * and the task owned by this service's bundle (see {@link TaskFuture}).
+     *
+     * @param <R> the type of the result
+     * @param name the task's name, for diagnostics; not blank
+     * @param work the blocking work; its exception fails the future; not null
+     * @param context where the future completes, or null for the default context
+     * @return the task's future, not yet complete
+     * @throws NullPointerException if {@code name} or {@code work} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws IllegalStateException if this service has been released
+     */
+    default <R> TaskFuture<R> supply(String name, Callable<? extends R> work,
+            EventContext context) {
+        return supply(name, work, null, context);
+    }
+
+    /**
+     * As {@link #supply(String, Callable, EventContext)},
+     * for a result that must be released when nobody takes it (a connection,
+     * a file): {@code cleanup} receives a result that cannot reach the future
+     * (the future was cancelled or completed first, or the task was
+     * disposed), exactly once, on the thread that finds it so. A result that
+     * reaches the future is the taker's to release.
+     *
+     * @param <R> the type of the result
+     * @param name the task's name, for diagnostics; not blank
+     * @param work the blocking work; not null
+     * @param cleanup releases a result nobody took, or null
+     * @param context where the future completes, or null for the default context
+     * @return the task's future
+     * @throws NullPointerException if {@code name} or {@code work} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws IllegalStateException if this service has been released
+     */
+    <R> TaskFuture<R> supply(String name, Callable<? extends R> work,
+            Consumer<? super R> cleanup, EventContext context);
+
+    /**
+     * The other way: a stage some library returned becomes a task named
+     * {@code name}, in flight until the stage completes, whose outcome is
+     * delivered on {@code context} as a {@link TaskFuture}, with the task's
+     * ownership: when this service's bundle releases it, the task is disposed,
+     * the future cancelled and the stage cancelled too (when it is a
+     * {@link java.util.concurrent.Future}). Cancelling the returned future
+     * cancels the stage likewise. An OSGi {@code Promise} becomes one through
+     * its {@code toCompletionStage()}.
+     *
+     * @param <R> the type of the result
+     * @param name the task's name, for diagnostics; not blank
+     * @param stage the outcome to deliver; not null
+     * @param cleanup releases a result that cannot reach the future (as for {@link #supply}), or null
+     * @param context where the future completes, or null for the default context
+     * @return the task's future
+     * @throws NullPointerException if {@code name} or {@code stage} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws IllegalStateException if this service has been released
+     */
+    <R> TaskFuture<R> adopt(String name, CompletionStage<? extends R> stage,
+            Consumer<? super R> cleanup, EventContext context);
+
+    /**
+     * Makes a group of tasks that are cancelled together, with an optional
+     * deadline and cancel-on-first-failure (see {@link TaskGroup}). Its
+     * tasks belong to this service's owner, as every task of this service.
+     *
+     * @param name the group's name, shown by {@code task:tasks}; not blank, no {@code /}
+     * @return the new, open group
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank or has a {@code /}
+     * @throws IllegalStateException if this service has been released
+     */
+    TaskGroup group(String name);
 
     /**
      * Starts describing a task with more options than {@link #create}: a
@@ -89,6 +173,19 @@ public interface TaskService {
          * @return this builder
          */
         Builder<S, R> context(EventContext context);
+
+        /**
+         * Cancels the task, interrupting its worker, if it has not finished
+         * when {@code timeout} has passed since {@link #create()}, with the
+         * reason {@code deadline of TIMEOUT passed}. The timer runs on the
+         * default context and is removed when the task finishes.
+         *
+         * @param timeout how long the task may take; positive
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        Builder<S, R> deadline(Duration timeout);
 
         /**
          * Creates the task; the builder may be reused afterwards.

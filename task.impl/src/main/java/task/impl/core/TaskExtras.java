@@ -44,6 +44,8 @@ final class TaskExtras {
     /** The context given at creation, or null for the owner's default. */
     final EventContext homeContext;
     final Runnable callbackCleanup;
+    /** The task's group's name, for TaskInfo; null outside a group. */
+    final String group;
 
     Runnable workerCleanup;
     Throwable error;
@@ -61,10 +63,12 @@ final class TaskExtras {
      */
     volatile Thread completer;
 
-    TaskExtras(TaskCallback<?, ?> callback, String givenName, EventContext homeContext, Runnable callbackCleanup) {
+    TaskExtras(TaskCallback<?, ?> callback, String givenName, EventContext homeContext, Runnable callbackCleanup,
+            String group) {
         this.callback = callback;
         this.givenName = givenName;
         this.homeContext = homeContext;
         this.callbackCleanup = callbackCleanup;
+        this.group = group;
     }
 }

@@ -4,11 +4,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCallback;
+import task.api.TaskFuture;
+import task.api.TaskGroup;
 import task.api.TaskService;
 import task.api.ThreadRunner;
 import task.impl.log.ReportLevel;
@@ -23,7 +28,7 @@ import task.impl.log.Reporter;
  * that call is either seen by it or sees {@code released} itself and is
  * disposed before create throws: none escapes.
  */
-public class TaskFactory implements TaskService {
+public class TaskFactory implements TaskService, TaskCreator {
     private final String ownerName;
     private final ThreadRunner runner;
     private final EventContext defaultContext;
@@ -66,15 +71,42 @@ public class TaskFactory implements TaskService {
         return new TaskBuilder<>(this, source, callback);
     }
 
-    <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup, String name,
+    @Override
+    public TaskGroup group(String name) {
+        if (released) {
+            throw releasedError();
+        }
+        return new TaskGroupImpl(this, null, name);
+    }
+
+    @Override
+    public <R> TaskFuture<R> supply(String name, Callable<? extends R> work, Consumer<? super R> cleanup,
             EventContext context) {
+        return FutureTasks.supply(this, name, work, cleanup, context);
+    }
+
+    @Override
+    public <R> TaskFuture<R> adopt(String name, CompletionStage<? extends R> stage, Consumer<? super R> cleanup,
+            EventContext context) {
+        return FutureTasks.adopt(this, name, stage, cleanup, context);
+    }
+
+    @Override
+    public <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup, String name,
+            EventContext context) {
+        return create(source, callback, cleanup, name, context, null);
+    }
+
+    /** Creates a task of {@code group} (its name, for TaskInfo), or of none. */
+    <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup, String name,
+            EventContext context, String group) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(callback, "callback");
         if (released) {
             throw releasedError();
         }
-        TaskExtras extras = name == null && context == null && cleanup == null ? null
-                : new TaskExtras(callback, name, context, cleanup);
+        TaskExtras extras = name == null && context == null && cleanup == null && group == null ? null
+                : new TaskExtras(callback, name, context, cleanup, group);
         TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), this, source, callback, extras);
         table.add(task);
         if (released) {

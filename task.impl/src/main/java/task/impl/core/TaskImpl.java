@@ -222,7 +222,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if (current instanceof TaskExtras) {
             return (TaskExtras) current;
         }
-        TaskExtras inflated = new TaskExtras((TaskCallback<?, ?>) current, null, null, null);
+        TaskExtras inflated = new TaskExtras((TaskCallback<?, ?>) current, null, null, null, null);
         if (CALLBACK_OR_EXTRAS.compareAndSet(this, current, inflated)) {
             return inflated;
         }
@@ -230,6 +230,23 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     /** @return the extras, or null if none were needed yet */
+    /** @return the name of the task's group, or null */
+    private String groupName() {
+        TaskExtras x = extrasOrNull();
+        return x == null ? null : x.group;
+    }
+
+    /**
+     * Whether the task failed on its own: an error other than a cancellation,
+     * not yet taken. For a group's cancel-on-failure, from the callback's
+     * thread before the callback runs; does not take the error.
+     */
+    synchronized boolean failedOnItsOwn() {
+        TaskExtras x = extrasOrNull();
+        return (state & (CANCELLED | DISPOSED)) == 0 && x != null && x.error != null
+                && !(x.error instanceof TaskCancelledException);
+    }
+
     private TaskExtras extrasOrNull() {
         Object current = callbackOrExtras;
         return current instanceof TaskExtras ? (TaskExtras) current : null;
@@ -1028,7 +1045,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         Object running = (s & THREADED) != 0 && (s & WORKER_DONE) == 0 ? workerOrThread : null;
         return new TaskInfo(id, name(), owner.ownerName(), describeSource(), state(),
                 owner.table().createdAt(createdTenths),
-                running instanceof Thread ? ((Thread) running).getName() : null);
+                running instanceof Thread ? ((Thread) running).getName() : null, groupName());
     }
 
     private String describeSource() {
