@@ -54,6 +54,22 @@ public class ShellCommandsIT extends TaskContainerTest {
         }
     }
 
+    /** Tasks started in a group are listed with it. */
+    @Test
+    public void tasksShowsTheGroupOfEachTask() throws Exception {
+        String started = execute("task:sleep 2 600000 nightly");
+        assertTrue(started, started.startsWith("started 2 task(s)"));
+        List<TaskInfo> grouped = inspector.inFlight().stream().filter(info -> "nightly".equals(info.group())).toList();
+        assertEquals(2, grouped.size());
+        String listing = execute("task:tasks");
+        assertTrue(listing, listing.contains("GROUP"));
+        for (TaskInfo task : grouped) {
+            String line = listing.lines().filter(l -> l.trim().startsWith(task.id() + " ")).findFirst().orElse("");
+            assertTrue(listing, line.contains(" nightly "));
+            execute("task:cancel " + task.id());
+        }
+    }
+
     @Test
     public void contextsListsTheDefaultContext() throws Exception {
         String listing = execute("task:contexts");
@@ -102,8 +118,8 @@ public class ShellCommandsIT extends TaskContainerTest {
     public void badInputFailsNamingTheCommandAndTheValue() {
         assertFailure("task:cancel 987654", "task:cancel: no task #987654 is in flight");
         assertFailure("task:cancel -3", "task:cancel: ID must be 1 to 9223372036854775807, got -3\nusage: task:cancel ID");
-        assertFailure("task:sleep 0 10", "task:sleep: COUNT must be 1 to 100000, got 0\nusage: task:sleep COUNT MILLIS");
-        assertFailure("task:sleep 1 -5", "task:sleep: MILLIS must be 0 to 86400000, got -5\nusage: task:sleep COUNT MILLIS");
+        assertFailure("task:sleep 0 10", "task:sleep: COUNT must be 1 to 100000, got 0\nusage: task:sleep COUNT MILLIS [GROUP]");
+        assertFailure("task:sleep 1 -5", "task:sleep: MILLIS must be 0 to 86400000, got -5\nusage: task:sleep COUNT MILLIS [GROUP]");
     }
 
     private void assertFailure(String command, String message) {

@@ -34,7 +34,7 @@ public class TaskCommands {
     static final long MAX_SLEEP_MILLIS = Duration.ofDays(1).toMillis();
 
     static final CommandUsage TASKS = new CommandUsage("tasks",
-            "list the tasks in flight: id, name, owner bundle, source, state, age, worker thread", List.of());
+            "list the tasks in flight: id, name, group, owner bundle, source, state, age, worker thread", List.of());
     static final CommandUsage CONTEXTS = new CommandUsage("contexts",
             "list the open event contexts: driver, state, pending events, what each runs and since when", List.of());
     static final CommandUsage CANCEL = new CommandUsage("cancel", "cancel a task in flight, interrupting its worker",
@@ -43,7 +43,8 @@ public class TaskCommands {
             "start demo tasks whose workers sleep, so that task:tasks has something to show",
             List.of(new Argument("count", "how many tasks, 1 to " + MAX_SLEEPERS, true),
                     new Argument("millis", "how long each worker sleeps, in milliseconds, 0 to " + MAX_SLEEP_MILLIS,
-                            true)));
+                            true),
+                    new Argument("group", "a task group to start them in, which task:tasks shows (no '/')", false)));
     /** This class's commands, for help. */
     static final List<CommandUsage> USAGES = List.of(TASKS, CONTEXTS, CANCEL, SLEEP);
 
@@ -60,7 +61,7 @@ public class TaskCommands {
      * @param arguments none
      * @throws IllegalArgumentException if any is given
      */
-    @Descriptor("list the tasks in flight: id, name, owner bundle, source, state, age, worker thread")
+    @Descriptor("list the tasks in flight: id, name, group, owner bundle, source, state, age, worker thread")
     public void tasks(String... arguments) {
         TASKS.texts(arguments);
         List<TaskInfo> inFlight = inspector.inFlight();
@@ -68,12 +69,13 @@ public class TaskCommands {
             System.out.println("no tasks in flight");
             return;
         }
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%6s  %-20s %-24s %-24s %-10s %9s  %s%n",
-                "ID", "NAME", "OWNER", "SOURCE", "STATE", "AGE", "THREAD"));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%6s  %-20s %-16s %-24s %-24s %-10s %9s  %s%n", "ID", "NAME", "GROUP", "OWNER", "SOURCE", "STATE", "AGE",
+                "THREAD"));
         Instant now = Instant.now();
         for (TaskInfo task : inFlight) {
-            out.append(String.format(Locale.ROOT, "%6d  %-20s %-24s %-24s %-10s %8.1fs  %s%n", task.id(),
-                    clip(task.name(), 20), clip(task.owner(), 24), clip(task.source(), 24), task.state(),
+            out.append(String.format(Locale.ROOT, "%6d  %-20s %-16s %-24s %-24s %-10s %8.1fs  %s%n", task.id(),
+                    clip(task.name(), 20), task.group() == null ? "-" : clip(task.group(), 16), clip(task.owner(), 24), clip(task.source(), 24), task.state(),
                     Duration.between(task.created(), now).toMillis() / 1000.0,
                     task.thread() == null ? "-" : task.thread()));
         }
@@ -136,15 +138,23 @@ public class TaskCommands {
      * @throws IllegalArgumentException if a value is missing, not a number or out of range
      */
     @Descriptor("start background tasks whose workers sleep")
-    public void sleep(@Descriptor("COUNT MILLIS: how many tasks, how long each sleeps in milliseconds")
+    public void sleep(@Descriptor("COUNT MILLIS [GROUP]: how many tasks, how long each sleeps in milliseconds, their group")
             String... arguments) {
         List<String> texts = SLEEP.texts(arguments);
         long count = SLEEP.whole("COUNT", texts.get(0), 1, MAX_SLEEPERS);
         long millis = SLEEP.whole("MILLIS", texts.get(1), 0, MAX_SLEEP_MILLIS);
+        TaskService service = tasks;
+        if (texts.size() > 2) {
+            String group = texts.get(2);
+            if (group.isBlank() || group.contains("/")) {
+                throw SLEEP.wrong("GROUP must be a name without '/', got '" + group + "'");
+            }
+            service = tasks.group(group).tasks();
+        }
         long first = 0;
         long last = 0;
         for (int i = 0; i < count; i++) {
-            Task<String, Void> task = tasks.<String, Void>builder("sleep " + millis + " ms", done -> done.propagateError())
+            Task<String, Void> task = service.<String, Void>builder("sleep " + millis + " ms", done -> done.propagateError())
                     .name("sleep-" + (i + 1))
                     .create();
             task.runInThread(running -> Thread.sleep(millis));
