@@ -1,6 +1,8 @@
 package task.impl;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
 
@@ -9,6 +11,7 @@ import task.api.EventContextFactory;
 import task.api.TaskInspector;
 import task.api.TaskService;
 import task.api.ThreadRunner;
+import task.api.spi.ContextPropagator;
 import task.api.spi.Operation;
 import task.api.spi.OperationService;
 import task.impl.core.TaskFactory;
@@ -65,7 +68,12 @@ public final class TaskRuntime implements AutoCloseable {
         this.table = new TaskTable(directory::describeOpen);
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false,
                 builder.contextCloseGrace));
-        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter, builder.untakenErrors);
+        List<ContextPropagator> propagators = new ArrayList<>(builder.propagators);
+        for (ContextPropagator propagator : ServiceLoader.load(ContextPropagator.class, builder.pluginLoader)) {
+            propagators.add(propagator);
+        }
+        this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter, builder.untakenErrors,
+                propagators);
         this.contexts = new LoopFactory(reporter, directory, builder.contextCloseGrace);
     }
 
@@ -165,12 +173,26 @@ public final class TaskRuntime implements AutoCloseable {
         private Duration stallThreshold = LoopDirectory.DEFAULT_STALL_THRESHOLD;
         private ReportLevel untakenErrors = ReportLevel.WARNING;
         private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
+        private final List<ContextPropagator> propagators = new ArrayList<>();
 
         private Builder() {
         }
 
         /**
-         * @param pluginLoader where {@link ServiceLoader} looks for operation plugins
+         * Adds a context propagator, captured with every task of the runtime,
+         * before those {@link ServiceLoader} finds through the plugin loader
+         * ({@code META-INF/services/task.api.spi.ContextPropagator}).
+         *
+         * @param propagator carries a thread's context into the tasks' workers and callbacks; not null
+         * @return this builder
+         */
+        public Builder contextPropagator(ContextPropagator propagator) {
+            propagators.add(Objects.requireNonNull(propagator, "propagator"));
+            return this;
+        }
+
+        /**
+         * @param pluginLoader where {@link ServiceLoader} looks for operation plugins and context propagators
          * @return this builder
          */
         public Builder pluginLoader(ClassLoader pluginLoader) {

@@ -12,7 +12,7 @@
  * package is non-null.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package task.api.spi;
 
 import org.osgi.annotation.bundle.Export;

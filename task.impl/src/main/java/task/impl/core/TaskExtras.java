@@ -46,6 +46,8 @@ final class TaskExtras {
     final Runnable callbackCleanup;
     /** The task's group's name, for TaskInfo; null outside a group. */
     final String group;
+    /** The contexts captured at creation, entered around the worker and the callback; usually null. */
+    final Propagated propagated;
 
     Runnable workerCleanup;
     Throwable error;
@@ -64,11 +66,12 @@ final class TaskExtras {
     volatile Thread completer;
 
     TaskExtras(TaskCallback<?, ?> callback, String givenName, EventContext homeContext, Runnable callbackCleanup,
-            String group) {
+            String group, Propagated propagated) {
         this.callback = callback;
         this.givenName = givenName;
         this.homeContext = homeContext;
         this.callbackCleanup = callbackCleanup;
         this.group = group;
+        this.propagated = propagated;
     }
 }

@@ -16,6 +16,7 @@ import task.api.TaskFuture;
 import task.api.TaskGroup;
 import task.api.TaskService;
 import task.api.ThreadRunner;
+import task.api.spi.ContextPropagator;
 import task.impl.log.ReportLevel;
 import task.impl.log.Reporter;
 
@@ -35,6 +36,7 @@ public class TaskFactory implements TaskService, TaskCreator {
     private final TaskTable table;
     private final Reporter reporter;
     private final ReportLevel untakenErrors;
+    private final List<ContextPropagator> propagators;
     private volatile boolean released;
 
     /**
@@ -51,6 +53,24 @@ public class TaskFactory implements TaskService, TaskCreator {
      */
     public TaskFactory(String ownerName, ThreadRunner runner, EventContext defaultContext, TaskTable table,
             Reporter reporter, ReportLevel untakenErrors) {
+        this(ownerName, runner, defaultContext, table, reporter, untakenErrors, List.of());
+    }
+
+    /**
+     * Creates the service of one owner, with context propagators.
+     *
+     * @param ownerName who creates the tasks, for diagnostics; not null
+     * @param runner runs the workers; not null
+     * @param defaultContext where completions go when no context is named; not null
+     * @param table the runtime's tasks in flight; not null
+     * @param reporter where failures nobody can take go; not null
+     * @param untakenErrors the level an error no callback took is reported at; not null
+     * @param propagators captured with each new task (see {@link ContextPropagator}); not null, copied
+     * @see #TaskFactory(String, ThreadRunner, EventContext, TaskTable, Reporter, ReportLevel)
+     */
+    public TaskFactory(String ownerName, ThreadRunner runner, EventContext defaultContext, TaskTable table,
+            Reporter reporter, ReportLevel untakenErrors, List<ContextPropagator> propagators) {
+        this.propagators = List.copyOf(propagators);
         this.ownerName = Objects.requireNonNull(ownerName, "ownerName");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.defaultContext = Objects.requireNonNull(defaultContext, "defaultContext");
@@ -105,8 +125,9 @@ public class TaskFactory implements TaskService, TaskCreator {
         if (released) {
             throw releasedError();
         }
-        TaskExtras extras = name == null && context == null && cleanup == null && group == null ? null
-                : new TaskExtras(callback, name, context, cleanup, group);
+        Propagated propagated = Propagated.capture(propagators(), reporter);
+        TaskExtras extras = name == null && context == null && cleanup == null && group == null
+                && propagated == null ? null : new TaskExtras(callback, name, context, cleanup, group, propagated);
         TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), this, source, callback, extras);
         table.add(task);
         if (released) {
@@ -119,6 +140,17 @@ public class TaskFactory implements TaskService, TaskCreator {
     @Override
     public EventContext defaultContext() {
         return defaultContext;
+    }
+
+    /**
+     * The context propagators to capture with each new task; read once per
+     * task, on the creating thread. The plain-Java runtime's are fixed;
+     * the OSGi component's follow the service registry.
+     *
+     * @return an immutable snapshot; empty when there are none
+     */
+    protected List<ContextPropagator> propagators() {
+        return propagators;
     }
 
     /**

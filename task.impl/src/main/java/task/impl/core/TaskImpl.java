@@ -222,7 +222,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if (current instanceof TaskExtras) {
             return (TaskExtras) current;
         }
-        TaskExtras inflated = new TaskExtras((TaskCallback<?, ?>) current, null, null, null, null);
+        TaskExtras inflated = new TaskExtras((TaskCallback<?, ?>) current, null, null, null, null, null);
         if (CALLBACK_OR_EXTRAS.compareAndSet(this, current, inflated)) {
             return inflated;
         }
@@ -230,6 +230,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     /** @return the extras, or null if none were needed yet */
+    /** @return the contexts to enter around the worker and the callback, or null */
+    private Propagated propagated() {
+        TaskExtras x = extrasOrNull();
+        return x == null ? null : x.propagated;
+    }
+
     /** @return the name of the task's group, or null */
     private String groupName() {
         TaskExtras x = extrasOrNull();
@@ -356,7 +362,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
             try {
-                worker.run(this);
+                Propagated propagated = propagated();
+                if (propagated == null) {
+                    worker.run(this);
+                } else {
+                    propagated.around(() -> worker.run(this));
+                }
             } catch (Throwable failure) {
                 addError(failure);
             }
@@ -527,7 +538,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         Failures failure = null;
         try {
-            callback().onComplete(this);
+            Propagated propagated = propagated();
+            if (propagated == null) {
+                callback().onComplete(this);
+            } else {
+                propagated.around(() -> callback().onComplete(this));
+            }
         } catch (Throwable thrown) {
             failure = Failures.add(null, Failures.CALLBACK, thrown);
         } finally {

@@ -1,12 +1,16 @@
 package task.impl.osgi;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -16,6 +20,7 @@ import task.api.EventContext;
 import task.api.TaskInspector;
 import task.api.TaskService;
 import task.api.ThreadRunner;
+import task.api.spi.ContextPropagator;
 import task.impl.core.TaskFactory;
 import task.impl.core.TaskTable;
 import task.impl.log.ReportLevel;
@@ -62,6 +67,16 @@ public class TaskServiceComponent extends TaskFactory {
             @Reference(target = InspectorComponent.TARGET) TaskInspector inspector) {
         super(context.getUsingBundle().getSymbolicName(), runner, defaultContext, (TaskTable) inspector,
                 ((DefaultContextComponent) defaultContext).reporter(), config.untakenErrorLevel());
+    }
+
+    /** Every context propagator registered (whiteboard), as an immutable snapshot SCR replaces. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<ContextPropagator> propagators = List.of();
+
+    @Override
+    protected List<ContextPropagator> propagators() {
+        return propagators;
     }
 
     @Deactivate

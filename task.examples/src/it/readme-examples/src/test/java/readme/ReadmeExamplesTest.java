@@ -2,6 +2,7 @@ package readme;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,13 +32,15 @@ import org.junit.jupiter.api.TestFactory;
  * compiled inside a {@code main} method and run. Both see only the published
  * artifacts this project depends on, and the imports a reader would add
  * (the block's own import lines, plus the JDK's and the runtime's packages).
+ * A program's comment {@code // prints "LINE"} must come true: LINE is
+ * one of the lines it printed.
  * With {@code -Dreadme.runtimeOnly=true} (a project depending on task.impl
  * alone), only the blocks that use no plugin and no OSGi annotation.
  */
 class ReadmeExamplesTest {
     /** What a block that needs more than task.impl names. */
     private static final Pattern BEYOND_THE_RUNTIME =
-            Pattern.compile("NameResolver|SocketAddresses|NetListener|Connector|Operation|@Component");
+            Pattern.compile("NameResolver|SocketAddresses|NetListener|Connector|Operation|@Component|MDC");
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)\\n```", Pattern.DOTALL);
     private static final Pattern CLASS_DECLARATION =
             Pattern.compile("^(?:@\\w+\\s+)*public\\s+(?:final\\s+)?class\\s+(\\w+)", Pattern.MULTILINE);
@@ -48,6 +51,8 @@ class ReadmeExamplesTest {
     /** ... and, beyond the runtime, the plugins' packages and the DS annotations. */
     private static final List<String> PLUGIN_IMPORTS = List.of("task.api.spi", "task.plugins.resolver",
             "task.plugins.listener", "task.plugins.connector", "org.osgi.service.component.annotations");
+    /** A program's promise about its output: the line it prints. */
+    private static final Pattern PRINTS = Pattern.compile("// prints \"([^\"]*)\"");
     private static final boolean RUNTIME_ONLY = Boolean.getBoolean("readme.runtimeOnly");
     private static final String IMPORTS = imports();
 
@@ -87,7 +92,7 @@ class ReadmeExamplesTest {
             } else {
                 String name = "Example" + number;
                 tests.add(DynamicTest.dynamicTest("block " + number + ": program runs",
-                        () -> run(name, program(name, code), number)));
+                        () -> run(name, program(name, code), number, code)));
             }
         }
         return tests.stream();
@@ -122,7 +127,7 @@ class ReadmeExamplesTest {
      * connects to localhost:8080: a server is there for it while it runs
      * (unless the port is taken, in which case whatever holds it answers).
      */
-    private static void run(String name, String source, int number) throws Exception {
+    private static void run(String name, String source, int number, String code) throws Exception {
         Path classes = compile(name, source);
         PrintStream out = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -136,7 +141,14 @@ class ReadmeExamplesTest {
                 System.setOut(out);
             }
         }
-        out.print("README block " + number + " printed:\n" + printed.toString(StandardCharsets.UTF_8));
+        String output = printed.toString(StandardCharsets.UTF_8);
+        out.print("README block " + number + " printed:\n" + output);
+        Matcher promised = PRINTS.matcher(code);
+        while (promised.find()) {
+            String line = promised.group(1);
+            assertTrue(output.lines().anyMatch(line::equals),
+                    "README block " + number + " says it prints '" + line + "'; it printed:\n" + output);
+        }
     }
 
     private static ServerSocket serverOn8080IfFree() {
