@@ -248,6 +248,8 @@ final class Handshaking {
         SSLEngineResult result;
         try {
             result = engine.unwrap(netIn, appIn);
+        } catch (SSLException e) {
+            throw Alerts.explain(netIn, e); // before the compact: the failing record is at index 0
         } finally {
             netIn.compact();
         }
