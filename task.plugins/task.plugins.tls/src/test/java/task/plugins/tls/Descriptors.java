@@ -13,18 +13,18 @@ import task.testing.OpenFiles;
  * openssl child come and go with it (see {@link OpenSslPeer}), and nothing
  * of ours opens one.
  */
-final class Descriptors {
+public final class Descriptors {
     private Descriptors() {
     }
 
-    static Map<String, String> snapshot() {
+    public static Map<String, String> snapshot() {
         Map<String, String> table = new TreeMap<>(OpenFiles.list());
         table.values().removeIf(target -> target.startsWith("pipe:"));
         return table;
     }
 
     /** Fails, naming what was added, unless as many are open as in {@code before}. */
-    static void assertNoneLeft(Map<String, String> before) {
+    public static void assertNoneLeft(Map<String, String> before) {
         Map<String, String> after = snapshot();
         assertEquals(before.size(), after.size(), () -> "descriptors left open: " + OpenFiles.diff(before, after));
     }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Assumptions;
  * them on its own thread when it reaps the child: the descriptor checks
  * ({@link Descriptors}) leave pipes out for that reason.
  */
-final class OpenSslPeer implements AutoCloseable {
+public final class OpenSslPeer implements AutoCloseable {
     /** How long a wait for the peer may take before the test fails instead of hanging. */
     private static final long SAFETY_SECONDS = 60;
     private static final Pattern ACCEPT = Pattern.compile("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
@@ -45,7 +45,7 @@ final class OpenSslPeer implements AutoCloseable {
      * Skips the calling test, with the reason, unless an {@code openssl}
      * command runs here. The module's README says the tests need it.
      */
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         if (!checked) {
             String reason = null;
             try {
@@ -72,14 +72,14 @@ final class OpenSslPeer implements AutoCloseable {
      * Starts {@code openssl s_server -accept 127.0.0.1:0 ARGUMENTS} in {@code dir}
      * and waits until it listens.
      */
-    static OpenSslPeer server(Path dir, String... arguments) throws IOException {
+    public static OpenSslPeer server(Path dir, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0"));
         command.addAll(List.of(arguments));
         return new OpenSslPeer(dir, command, true);
     }
 
     /** Starts {@code openssl s_client -connect 127.0.0.1:PORT ARGUMENTS} in {@code dir}. */
-    static OpenSslPeer client(Path dir, int port, String... arguments) throws IOException {
+    public static OpenSslPeer client(Path dir, int port, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
         command.addAll(List.of(arguments));
         return new OpenSslPeer(dir, command, false);
@@ -116,7 +116,7 @@ final class OpenSslPeer implements AutoCloseable {
     }
 
     /** @return the port s_server listens on */
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -127,7 +127,7 @@ final class OpenSslPeer implements AutoCloseable {
      * @return the line
      * @throws AssertionError if the peer exits, or prints nothing wanted for a minute, with its transcript
      */
-    String awaitLine(Predicate<String> wanted) {
+    public String awaitLine(Predicate<String> wanted) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_SECONDS);
         try {
             for (;;) {
@@ -146,19 +146,19 @@ final class OpenSslPeer implements AutoCloseable {
     }
 
     /** Waits for a line containing {@code text}. */
-    String awaitLine(String text) {
+    public String awaitLine(String text) {
         return awaitLine(line -> line.contains(text));
     }
 
     /** Writes {@code line} and a newline to the peer's standard input. */
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         OutputStream in = process.getOutputStream();
         in.write((line + "\n").getBytes(StandardCharsets.ISO_8859_1));
         in.flush();
     }
 
     /** Waits for the peer to exit. @return its exit status */
-    int awaitExit() throws InterruptedException {
+    public int awaitExit() throws InterruptedException {
         if (!process.waitFor(SAFETY_SECONDS, TimeUnit.SECONDS)) {
             throw new AssertionError(command + " did not exit; output:\n" + transcript);
         }
@@ -166,7 +166,7 @@ final class OpenSslPeer implements AutoCloseable {
     }
 
     /** @return everything printed so far */
-    String transcript() {
+    public String transcript() {
         return transcript.toString();
     }
 

@@ -31,17 +31,17 @@ import javax.net.ssl.TrustManagerFactory;
  * </ul>
  * and the JDK contexts that use them. Call {@link OpenSslPeer#assumeAvailable()} first.
  */
-final class Pki {
+public final class Pki {
     private static final char[] PASSWORD = "changeit".toCharArray();
 
-    final Path dir;
+    public final Path dir;
 
     private Pki(Path dir) {
         this.dir = dir;
     }
 
     /** Makes the CA and the certificates in {@code dir}. */
-    static Pki make(Path dir) throws IOException, InterruptedException {
+    public static Pki make(Path dir) throws IOException, InterruptedException {
         Pki pki = new Pki(dir);
         pki.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=task.plugins.tls test CA",
@@ -79,24 +79,24 @@ final class Pki {
     }
 
     /** @return the PEM file of a certificate ({@code ca}, {@code server}, ...) */
-    Path certificate(String name) {
+    public Path certificate(String name) {
         return dir.resolve(name + ".pem");
     }
 
     /** @return the PEM file of a key */
-    Path key(String name) {
+    public Path key(String name) {
         return dir.resolve(name + ".key");
     }
 
     /** A client context that trusts the test CA alone, with no key of its own. */
-    SSLContext trustingCa() throws IOException, GeneralSecurityException {
+    public SSLContext trustingCa() throws IOException, GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trustManagers(), null);
         return context;
     }
 
     /** A context with the key and certificate {@code name} (and the CA behind it), trusting the test CA. */
-    SSLContext withKey(String name) throws IOException, GeneralSecurityException {
+    public SSLContext withKey(String name) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         List<Certificate> chain = new ArrayList<>(certificates(certificate(name)));

@@ -11,29 +11,29 @@ import java.nio.channels.SocketChannel;
  * A plain TCP peer on 127.0.0.1 that takes connections and never answers:
  * it speaks no TLS, so a handshake with it stalls after the first flight.
  */
-final class Stalled implements AutoCloseable {
-    final ServerSocketChannel server;
+public final class Stalled implements AutoCloseable {
+    public final ServerSocketChannel server;
 
-    Stalled() throws IOException {
+    public Stalled() throws IOException {
         server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
-    int port() throws IOException {
+    public int port() throws IOException {
         return ((InetSocketAddress) server.getLocalAddress()).getPort();
     }
 
     /** A client connected to this peer (blocking), the peer's end accepted. */
-    Pair connect() throws IOException {
+    public Pair connect() throws IOException {
         SocketChannel client = SocketChannel.open(server.getLocalAddress());
         SocketChannel accepted = server.accept();
         return new Pair(client, accepted);
     }
 
     /** Both ends of one connection. */
-    record Pair(SocketChannel client, SocketChannel accepted) implements AutoCloseable {
+    public record Pair(SocketChannel client, SocketChannel accepted) implements AutoCloseable {
         /** Reads what the peer end received so far, without blocking: -1 once the other end closed. */
-        int drain() throws IOException {
+        public int drain() throws IOException {
             accepted.configureBlocking(false);
             int total = 0;
             ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
@@ -51,7 +51,7 @@ final class Stalled implements AutoCloseable {
         }
 
         /** Reads (blocking) until the other end closes: returns only once it has. @return the bytes read */
-        long readToEnd() throws IOException {
+        public long readToEnd() throws IOException {
             accepted.configureBlocking(true);
             long total = 0;
             ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
