@@ -50,7 +50,7 @@ import task.plugins.resolver.SocketAddresses;
  * that closes the connection is reported with the bytes received and sent;</li>
  * <li>the timeout expired: a {@link java.net.SocketTimeoutException}
  * naming the peer and the phase, such as
- * {@code tls: handshake with 127.0.0.1:4433 timed out after 10000 ms waiting for the peer's handshake data (0 bytes received, 1480 sent)};</li>
+ * {@code tls: handshake with 127.0.0.1:4433 timed out after 10000 ms waiting for the peer's handshake data (0 bytes received, 440 sent)};</li>
  * <li>cancelled or disposed: a {@link task.api.TaskCancelledException} (no
  * callback on disposal). The cancel closes the socket and removes the watch
  * and the timer before {@code cancel} returns, and cancels the subtask.</li>
