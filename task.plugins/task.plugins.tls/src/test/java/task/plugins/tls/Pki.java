@@ -95,6 +95,63 @@ public final class Pki {
         return context;
     }
 
+    /**
+     * A client context that trusts the test CA, and tells {@code checked}
+     * the thread each check of a server's certificate runs on.
+     */
+    public SSLContext trustingCaRecording(java.util.function.Consumer<Thread> checked)
+            throws IOException, GeneralSecurityException {
+        javax.net.ssl.X509ExtendedTrustManager real = (javax.net.ssl.X509ExtendedTrustManager) trustManagers()[0];
+        javax.net.ssl.X509ExtendedTrustManager recording = new javax.net.ssl.X509ExtendedTrustManager() {
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType,
+                    javax.net.ssl.SSLEngine engine) throws java.security.cert.CertificateException {
+                checked.accept(Thread.currentThread());
+                real.checkServerTrusted(chain, authType, engine);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType,
+                    java.net.Socket socket) throws java.security.cert.CertificateException {
+                checked.accept(Thread.currentThread());
+                real.checkServerTrusted(chain, authType, socket);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                checked.accept(Thread.currentThread());
+                real.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType,
+                    javax.net.ssl.SSLEngine engine) throws java.security.cert.CertificateException {
+                real.checkClientTrusted(chain, authType, engine);
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType,
+                    java.net.Socket socket) throws java.security.cert.CertificateException {
+                real.checkClientTrusted(chain, authType, socket);
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                real.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return real.getAcceptedIssuers();
+            }
+        };
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {recording}, null);
+        return context;
+    }
+
     /** A context with the key and certificate {@code name} (and the CA behind it), trusting the test CA. */
     public SSLContext withKey(String name) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");

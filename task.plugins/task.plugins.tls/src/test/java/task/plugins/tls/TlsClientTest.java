@@ -117,6 +117,25 @@ class TlsClientTest {
     }
 
     @Test
+    void theCertificateCheckRunsInTheRunnersThreadsNotOnTheContext() throws Exception {
+        try (OpenSslPeer server = server()) {
+            SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
+            java.util.List<Thread> checks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AtomicReference<Thread> contextThread = new AtomicReference<>();
+            Outcome<SocketChannel, TlsChannel> outcome = new Outcome<>(context,
+                    task -> contextThread.set(Thread.currentThread()));
+            TlsHandshake.client(runtime.tasks(), socket, "localhost", TlsOptions.of(pki.trustingCaRecording(checks::add)),
+                    context, outcome);
+            outcome.drive();
+
+            assertNull(outcome.error());
+            assertEquals(1, checks.size(), "one check of the server's certificate");
+            assertTrue(checks.get(0) != contextThread.get() && checks.get(0).getName().startsWith("task-worker"),
+                    "the engine's delegated task ran in a runner thread: " + checks.get(0));
+        }
+    }
+
+    @Test
     void dataFlowsNonBlockingThroughWatchesOnTheContext() throws Exception {
         try (OpenSslPeer server = server()) {
             SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
