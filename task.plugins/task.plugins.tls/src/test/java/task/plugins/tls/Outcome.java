@@ -48,9 +48,22 @@ public final class Outcome<S, R> implements TaskCallback<S, R> {
     /** Iterates the (caller-driven) context until the callback has run; the task has finished then. */
     public Outcome<S, R> drive() {
         while (done.getCount() > 0) {
-            context.iterate(true);
+            iterate(context);
         }
         return this;
+    }
+
+    /**
+     * One blocking iteration of a caller-driven context, unless the thread
+     * is interrupted: JUnit's timeout interrupts the test's thread, which
+     * wakes the selector but would otherwise leave a loop of iterations
+     * spinning for ever.
+     */
+    public static void iterate(EventContext context) {
+        if (Thread.interrupted()) {
+            throw new AssertionError("interrupted, before what the test waits for: did it time out?");
+        }
+        context.iterate(true);
     }
 
     /** Waits until the callback has run on a context with its own thread. */

@@ -162,7 +162,7 @@ class TlsClientTest {
                     return in.position() == 0 || in.get(in.position() - 1) != '\n';
                 });
                 while (failed.get() == null && (in.position() == 0 || in.get(in.position() - 1) != '\n')) {
-                    context.iterate(true);
+                    Outcome.iterate(context);
                 }
                 assertNull(failed.get());
                 assertEquals("one line, non-blocking\n", new String(in.array(), 0, in.position(),

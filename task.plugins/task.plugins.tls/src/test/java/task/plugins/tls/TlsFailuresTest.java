@@ -176,7 +176,7 @@ class TlsFailuresTest {
                     TlsOptions.of(pki.trustingCa()).withHandshakeTimeout(NEVER), context, outcome);
             int hello;
             do {
-                context.iterate(true);
+                Outcome.iterate(context);
             } while ((hello = pair.drain()) == 0);
             pair.accepted().close(); // got the ClientHello; answers with the end of the stream
             outcome.drive();
@@ -218,7 +218,7 @@ class TlsFailuresTest {
             Handshaking handshaking = TlsHandshake.startClient(runtime.tasks(), pair.client(), "127.0.0.1",
                     TlsOptions.of(pki.trustingCa()).withHandshakeTimeout(NEVER), context, outcome);
             do {
-                context.iterate(true);
+                Outcome.iterate(context);
             } while (pair.drain() == 0); // the ClientHello has left: the handshake waits for the peer
             assertEquals(Handshaking.Phase.HANDSHAKING, handshaking.phase());
             assertTrue(handshaking.anythingArmed(), "a watch and the timer wait");
@@ -252,7 +252,7 @@ class TlsFailuresTest {
             Handshaking handshaking = TlsHandshake.startClient(runtime.tasks(), pair.client(), "127.0.0.1",
                     TlsOptions.of(pki.trustingCa()).withHandshakeTimeout(NEVER), context, outcome);
             do {
-                context.iterate(true);
+                Outcome.iterate(context);
             } while (pair.drain() == 0);
 
             assertTrue(handshaking.task().dispose());

@@ -180,7 +180,7 @@ class TlsConnectOperationTest {
             ByteBuffer hello = ByteBuffer.allocate(64 * 1024);
             // Until the ClientHello has arrived: connected, and the handshake waits for the peer.
             while (accepted == null || accepted.read(hello) == 0) {
-                context.iterate(true);
+                Outcome.iterate(context);
                 if (accepted == null) {
                     accepted = stalled.server.accept();
                     if (accepted != null) {
