@@ -102,7 +102,7 @@ class BadInputTest {
     @Test
     void aClosedOrUnconnectedChannelIsRefused() throws Exception {
         try (SocketChannel unconnected = SocketChannel.open()) {
-            assertRefused(IllegalArgumentException.class, "tls: the channel is not connected",
+            assertRefused(IllegalArgumentException.class, "tls: the channel is not connected (",
                     () -> TlsHandshake.client(runtime.tasks(), unconnected, "localhost", options, context, callback));
         }
         SocketChannel closed = SocketChannel.open(server.getLocalAddress());

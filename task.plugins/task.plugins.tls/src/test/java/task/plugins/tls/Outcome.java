@@ -21,6 +21,7 @@ public final class Outcome<S, R> implements TaskCallback<S, R> {
     private volatile R result;
     private volatile boolean onContext;
     private volatile int calls;
+    private volatile Throwable thrown;
 
     public Outcome(EventContext context) {
         this(context, task -> { });
@@ -40,6 +41,10 @@ public final class Outcome<S, R> implements TaskCallback<S, R> {
             error = task.propagateError();
             result = error == null ? task.result() : null;
             alsoInCallback.accept(task);
+        } catch (RuntimeException | Error e) {
+            // The loop reports and swallows a callback's exception: keep it for the test.
+            thrown = e;
+            throw e;
         } finally {
             done.countDown();
         }
@@ -90,5 +95,10 @@ public final class Outcome<S, R> implements TaskCallback<S, R> {
 
     public int calls() {
         return calls;
+    }
+
+    /** @return what the test's own part of the callback threw, or null */
+    public Throwable thrown() {
+        return thrown;
     }
 }

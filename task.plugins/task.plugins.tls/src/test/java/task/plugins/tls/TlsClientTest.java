@@ -92,8 +92,10 @@ class TlsClientTest {
             outcome.drive();
 
             assertNull(outcome.error());
+            assertNull(outcome.thrown());
             assertTrue(outcome.ranOnContext(), "the callback runs on the context's thread");
             try (TlsChannel tls = kept.get()) {
+                assertTrue(tls.channel().isBlocking(), "the callback could make the socket blocking");
                 assertTrue(tls.isClient());
                 assertEquals(protocol, tls.protocol());
                 assertEquals(tls.session().getCipherSuite(), tls.cipherSuite());
@@ -189,6 +191,7 @@ class TlsClientTest {
             TlsHandshake.client(runtime.tasks(), socket, "localhost", TlsOptions.of(pki.trustingCa()), context,
                     outcome);
             outcome.drive();
+            assertNull(outcome.thrown());
 
             TlsChannel tls = seen.get();
             assertFalse(tls.isOpen(), "the result's cleanup closed the channel");
@@ -255,6 +258,7 @@ class TlsClientTest {
             outcome.drive();
 
             assertNull(outcome.error());
+            assertNull(outcome.thrown(), "the callback made the socket blocking and wrote");
             assertTrue(outcome.ranOnContext());
             assertTrue(text.get().matches("secured 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + server.port()
                     + " TLSv1\\.3 TLS_\\w+"), text.get());

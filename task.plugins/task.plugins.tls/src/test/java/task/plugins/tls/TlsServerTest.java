@@ -87,7 +87,9 @@ class TlsServerTest {
             outcome.drive();
 
             assertNull(outcome.error());
+            assertNull(outcome.thrown());
             try (TlsChannel tls = kept.get()) {
+                assertTrue(tls.channel().isBlocking(), "the callback could make the socket blocking");
                 assertFalse(tls.isClient());
                 assertEquals("TLSv1.3", tls.protocol());
                 client.awaitLine("Verification: OK");
@@ -145,6 +147,7 @@ class TlsServerTest {
                     TlsOptions.of(pki.withKey("server")).withParameters(needClientAuth), context, outcome);
             outcome.drive();
             assertNull(outcome.error());
+            assertNull(outcome.thrown(), "the client's certificate was seen");
         }
         // Without: refused.
         try (OpenSslPeer client = OpenSslPeer.client(pki.dir, port(), "-CAfile", "ca.pem", "-brief")) {
