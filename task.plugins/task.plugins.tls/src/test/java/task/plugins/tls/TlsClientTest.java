@@ -224,6 +224,21 @@ class TlsClientTest {
     }
 
     @Test
+    void sendsTheHostNameAsTheServerName() throws Exception {
+        // s_server answers with the right certificate only to a client that names localhost (SNI).
+        try (OpenSslPeer server = OpenSslPeer.server(pki.dir, "-cert", "wrong-name.pem", "-key", "wrong-name.key",
+                "-servername", "localhost", "-cert2", "server.pem", "-key2", "server.key")) {
+            SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
+            Outcome<SocketChannel, TlsChannel> outcome = new Outcome<>(context);
+            TlsHandshake.client(runtime.tasks(), socket, "localhost", TlsOptions.of(pki.trustingCa()), context,
+                    outcome);
+            outcome.drive();
+            assertNull(outcome.error());
+            server.awaitLine("Hostname in TLS extension: \"localhost\"");
+        }
+    }
+
+    @Test
     void presentsAClientCertificateWhenTheServerAsks() throws Exception {
         try (OpenSslPeer server = server("-Verify", "1", "-CAfile", "ca.pem", "-verify_return_error")) {
             SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
