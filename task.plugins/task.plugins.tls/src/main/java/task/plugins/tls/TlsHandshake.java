@@ -45,8 +45,9 @@ import task.plugins.resolver.SocketAddresses;
  * {@code tls: handshake with 127.0.0.1:4433 failed: Received fatal alert: bad_certificate}
  * (the alert the peer sent) or
  * {@code tls: handshake with localhost at 127.0.0.1:4433 failed: No subject alternative DNS name matching localhost found.}
- * (why this side refused; the engine's own exception is the cause, and the
- * alert it produced is sent to the peer before the socket is closed); a peer
+ * (why this side refused, which JDK 25 prefixes with the alert it sends,
+ * {@code (certificate_unknown)}; the engine's own exception is the cause, and
+ * the alert is sent to the peer before the socket is closed); a peer
  * that closes the connection is reported with the bytes received and sent;</li>
  * <li>the timeout expired: a {@link java.net.SocketTimeoutException}
  * naming the peer and the phase, such as

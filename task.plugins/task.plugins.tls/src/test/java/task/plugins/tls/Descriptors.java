@@ -14,6 +14,19 @@ import task.testing.OpenFiles;
  * of ours opens one.
  */
 public final class Descriptors {
+    static {
+        // The JDK opens a descriptor of its own, once per JVM, with the first
+        // socket channel: the socket that NIO's deferred close of a registered
+        // channel dup2s over it (a UNIX socket in /proc/net/unix). JDK 17
+        // opens it early; JDK 25 lazily, so a test whose snapshot came before
+        // the JVM's first socket would count it as left open. Open it now.
+        try {
+            java.nio.channels.SocketChannel.open().close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private Descriptors() {
     }
 
