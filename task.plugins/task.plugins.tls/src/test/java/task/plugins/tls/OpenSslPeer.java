@@ -43,9 +43,18 @@ public final class OpenSslPeer implements AutoCloseable {
 
     /**
      * Skips the calling test, with the reason, unless an {@code openssl}
-     * command runs here. The module's README says the tests need it.
+     * command runs here. The module's README says the tests need it. Call it
+     * from each test (a {@code BeforeEach}), not a {@code BeforeAll}: Surefire
+     * reports a class skipped in its {@code BeforeAll} as no tests at all,
+     * without the reason.
      */
     public static void assumeAvailable() {
+        Assumptions.assumeTrue(isAvailable(), () -> "the TLS tests run against openssl s_server and s_client"
+                + " (Debian: apt-get install openssl): " + unavailable);
+    }
+
+    /** @return whether an {@code openssl} command runs here (checked once) */
+    public static boolean isAvailable() {
         if (!checked) {
             String reason = null;
             try {
@@ -64,8 +73,7 @@ public final class OpenSslPeer implements AutoCloseable {
             unavailable = reason;
             checked = true;
         }
-        Assumptions.assumeTrue(unavailable == null, () -> "the TLS tests run against openssl s_server and s_client"
-                + " (Debian: apt-get install openssl): " + unavailable);
+        return unavailable == null;
     }
 
     /**

@@ -47,19 +47,23 @@ class TlsClientTest {
 
     @BeforeAll
     static void makePki() throws Exception {
-        OpenSslPeer.assumeAvailable();
-        pki = Pki.make(dir);
+        if (OpenSslPeer.isAvailable()) {
+            pki = Pki.make(dir);
+        }
     }
 
     @BeforeEach
     void start() {
+        OpenSslPeer.assumeAvailable();
         runtime = TaskRuntime.start();
         context = runtime.contexts().create("tls-client-test");
     }
 
     @AfterEach
     void stop() {
-        runtime.close();
+        if (runtime != null) { // null when openssl is missing and the test was skipped
+            runtime.close();
+        }
     }
 
     private OpenSslPeer server(String... more) throws IOException {

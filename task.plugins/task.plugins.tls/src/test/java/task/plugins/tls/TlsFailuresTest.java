@@ -53,19 +53,23 @@ class TlsFailuresTest {
 
     @BeforeAll
     static void makePki() throws Exception {
-        OpenSslPeer.assumeAvailable();
-        pki = Pki.make(dir);
+        if (OpenSslPeer.isAvailable()) {
+            pki = Pki.make(dir);
+        }
     }
 
     @BeforeEach
     void start() {
+        OpenSslPeer.assumeAvailable();
         runtime = TaskRuntime.start();
         context = runtime.contexts().create("tls-failures-test");
     }
 
     @AfterEach
     void stop() {
-        runtime.close();
+        if (runtime != null) { // null when openssl is missing and the test was skipped
+            runtime.close();
+        }
     }
 
     /** Runs what is due on the context, then closes it: its selector releases closed sockets' descriptors. */

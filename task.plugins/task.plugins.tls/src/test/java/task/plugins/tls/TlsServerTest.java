@@ -47,12 +47,14 @@ class TlsServerTest {
 
     @BeforeAll
     static void makePki() throws Exception {
-        OpenSslPeer.assumeAvailable();
-        pki = Pki.make(dir);
+        if (OpenSslPeer.isAvailable()) {
+            pki = Pki.make(dir);
+        }
     }
 
     @BeforeEach
     void start() throws Exception {
+        OpenSslPeer.assumeAvailable();
         runtime = TaskRuntime.start();
         context = runtime.contexts().create("tls-server-test");
         listening = ServerSocketChannel.open();
@@ -61,8 +63,10 @@ class TlsServerTest {
 
     @AfterEach
     void stop() throws Exception {
-        listening.close();
-        runtime.close();
+        if (runtime != null) { // null when openssl is missing and the test was skipped
+            listening.close();
+            runtime.close();
+        }
     }
 
     private int port() throws Exception {
