@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestFactory;
 class ReadmeExamplesTest {
     /** What a block that needs more than task.impl names. */
     private static final Pattern BEYOND_THE_RUNTIME =
-            Pattern.compile("NameResolver|SocketAddresses|NetListener|Connector|Operation|@Component|MDC");
+            Pattern.compile("NameResolver|SocketAddresses|NetListener|Connector|TlsHandshake|Operation|@Component|MDC");
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)\\n```", Pattern.DOTALL);
     private static final Pattern CLASS_DECLARATION =
             Pattern.compile("^(?:@\\w+\\s+)*public\\s+(?:final\\s+)?class\\s+(\\w+)", Pattern.MULTILINE);
@@ -50,7 +50,8 @@ class ReadmeExamplesTest {
             "java.time", "java.util", "java.util.concurrent", "java.util.function", "task.api", "task.impl");
     /** ... and, beyond the runtime, the plugins' packages and the DS annotations. */
     private static final List<String> PLUGIN_IMPORTS = List.of("task.api.spi", "task.plugins.resolver",
-            "task.plugins.listener", "task.plugins.connector", "org.osgi.service.component.annotations");
+            "task.plugins.listener", "task.plugins.connector", "task.plugins.tls",
+            "org.osgi.service.component.annotations");
     /** A program's promise about its output: the line it prints. */
     private static final Pattern PRINTS = Pattern.compile("// prints \"([^\"]*)\"");
     private static final boolean RUNTIME_ONLY = Boolean.getBoolean("readme.runtimeOnly");
