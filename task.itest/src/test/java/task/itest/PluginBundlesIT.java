@@ -105,6 +105,17 @@ public class PluginBundlesIT extends TaskContainerTest {
         assertTrue("the stopped listener closed its socket: " + refused.getMessage(),
                 refused.getMessage().contains("Connection refused"));
 
+        // The TLS plugin chains the resolver and the connector: its command fails at the connect step here.
+        Bundle tls = install("task.plugins.tls.bundle");
+        tls.start();
+        assertTrue(names().contains("tls-connect"));
+        Exception notSecured = assertThrows(Exception.class,
+                () -> GogoShell.execute(shell, "task:tls-connect 127.0.0.1:" + port));
+        assertTrue("tls-connect names the address: " + notSecured.getMessage(),
+                notSecured.getMessage().contains("127.0.0.1:" + port));
+        tls.uninstall();
+        assertFalse(names().contains("tls-connect"));
+
         connector.uninstall();
         resolver.uninstall();
         assertFalse(names().contains("connect"));

@@ -159,7 +159,7 @@ class LauncherIT {
         assertTrue(r.out().contains(framework.equals("equinox") ? "|OSGi System Bundle (3." : "|System Bundle (7."),
                 () -> framework + " stdout:\n" + r.out());
         List<String> ours = r.out().lines().filter(line -> line.contains("|task.")).toList();
-        assertEquals(6, ours.size(), () -> framework + " stdout:\n" + r.out());
+        assertEquals(7, ours.size(), () -> framework + " stdout:\n" + r.out());
         assertTrue(ours.stream().allMatch(line -> line.contains("Active")), () -> framework + " stdout:\n" + r.out());
     }
 
