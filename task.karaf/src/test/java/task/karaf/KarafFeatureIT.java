@@ -76,6 +76,16 @@ class KarafFeatureIT {
         assertTrue(r.output().contains("resolve: port 65536 out of range 0..65535"), r::output);
     }
 
+    @Test
+    void theFeatureBringsEveryPluginsOperation() throws Exception {
+        Karaf.Result r = karaf.client("task:operations");
+        assertEquals(0, r.status(), r::output);
+        for (String operation : new String[] { "resolve", "listen", "connect", "tls-connect" }) {
+            assertTrue(r.output().lines().anyMatch(line -> line.startsWith(operation + " ")),
+                    () -> operation + " missing from\n" + r.output());
+        }
+    }
+
     /**
      * Puts the built features file where its mvn: URL points in
      * {@code repository} (the build lays out the bundles there, but cannot
