@@ -87,8 +87,9 @@ public interface EventContextFactory {
      * next period, and a watch's next readiness, are waited for only after
      * its callback returned true: a callback never runs twice at once, and
      * never again after it returned false, after its source was cancelled
-     * or after the context closed. A watched channel stays registered with
-     * that thread's selector until its watch ends.
+     * or after the context closed. A watched channel is registered with
+     * that thread's selector while its watch waits for readiness, so it
+     * stays in non-blocking mode while watched.
      * <p>
      * <b>Failures:</b> a callback that throws is reported to the log, and
      * nothing thrown reaches the executor. If the executor refuses a
