@@ -247,7 +247,7 @@ final class ExecutorContext implements EventContext {
     }
 
     /** On the executor's thread: runs a handed runnable's body, marked as this context's dispatch. */
-    private void dispatch(Handed handed) {
+    void dispatch(Handed handed) {
         Thread outerThread = current;
         Object outerWhat = running;
         current = Thread.currentThread();
@@ -428,46 +428,5 @@ final class ExecutorContext implements EventContext {
         long s = state;
         return "EventContext[" + name + ", executor" + ((s & CLOSING) == 0 ? "" : s == CLOSING ? ", closed"
                 : ", closing") + "]";
-    }
-
-    /**
-     * One runnable handed to the executor. It runs at most once, and
-     * {@link #leave()} is called once for it: by whoever claims it first,
-     * the executor running it or a poster whose executor refused it (an
-     * executor that throws and yet runs it later then runs nothing).
-     */
-    private static final class Handed implements Runnable {
-        private static final VarHandle CLAIMED;
-
-        static {
-            try {
-                CLAIMED = MethodHandles.lookup().findVarHandle(Handed.class, "claimed", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private final ExecutorContext context;
-        final Runnable body;
-        /** For diagnostics: the posted event, or the timer or watch. */
-        final Object what;
-        private volatile boolean claimed;
-
-        Handed(ExecutorContext context, Runnable body, Object what) {
-            this.context = context;
-            this.body = body;
-            this.what = what;
-        }
-
-        boolean claim() {
-            return CLAIMED.compareAndSet(this, false, true);
-        }
-
-        @Override
-        public void run() {
-            if (claim()) {
-                context.dispatch(this);
-            }
-        }
     }
 }
