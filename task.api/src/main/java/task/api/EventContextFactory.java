@@ -49,7 +49,9 @@ public interface EventContextFactory {
      * executor's thread: it is true in the thread running one of this
      * context's callbacks, while that callback runs, and false elsewhere,
      * also on the executor's thread between them. Give the executor's own
-     * test where there is one.
+     * test where there is one. {@link EventContext#close()} takes the thread
+     * that last ran one of the context's callbacks for the executor's, and
+     * returns there at once.
      *
      * @param name a non-blank name, for diagnostics
      * @param executor runs the context's events; not null

@@ -90,6 +90,12 @@ final class ExecutorContext implements EventContext {
     private volatile Thread current;
     /** What that runnable runs, for diagnostics. */
     private volatile Object running;
+    /**
+     * The latest thread that ran one of the handed runnables: without the
+     * executor's own test, close takes it for the executor's thread (see
+     * {@link #onExecutorThread()}).
+     */
+    private volatile Thread lastDriver;
     /** The shared loop to stop, if this context was the last open one; set by startShutdown. */
     private volatile EventLoop retiring;
 
@@ -250,8 +256,12 @@ final class ExecutorContext implements EventContext {
     void dispatch(Handed handed) {
         Thread outerThread = current;
         Object outerWhat = running;
-        current = Thread.currentThread();
+        Thread me = Thread.currentThread();
+        current = me;
         running = handed.what;
+        if (lastDriver != me) {
+            lastDriver = me;
+        }
         try {
             handed.body.run();
         } catch (Throwable failure) {
@@ -287,8 +297,8 @@ final class ExecutorContext implements EventContext {
     /**
      * Closes the context (see {@link EventContext#close()}), waiting at most
      * its close grace for the executor to run what it was handed, then
-     * warning with what is left and returning. On the executor's thread it
-     * returns at once. Idempotent.
+     * warning with what is left and returning. On the executor's thread (see
+     * {@link #onExecutorThread()}) it returns at once. Idempotent.
      */
     @Override
     public void close() {
@@ -365,9 +375,15 @@ final class ExecutorContext implements EventContext {
         }
     }
 
+    /**
+     * Whether close must not wait here: the executor's thread (by its test),
+     * a thread running one of our callbacks, or, without a test, the thread
+     * that last ran one (a UI thread closing the context from a listener of
+     * its own would otherwise wait its grace for events only it can run).
+     */
     private boolean onExecutorThread() {
         try {
-            return inContext();
+            return inContext() || (isExecutorThread == null && lastDriver == Thread.currentThread());
         } catch (Throwable broken) {
             report("its executor-thread test threw; close takes this for another thread", null, broken);
             return false;

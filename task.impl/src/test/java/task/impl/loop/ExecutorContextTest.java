@@ -164,6 +164,28 @@ class ExecutorContextTest {
         assertFalse(without.inContext(), "test thread, after");
     }
 
+    @Test
+    void closedByTheEventThreadOutsideItsEventsAContextWithoutATestDoesNotWaitForItself() throws Exception {
+        // A short grace: a close that waited for itself would give up soon, and say so.
+        LoopFactory shortGrace = new LoopFactory(reporter, directory, Duration.ofMillis(100));
+        toClose.add(shortGrace::closeAll);
+        EventContext without = shortGrace.adopt("closed-by-a-listener", EventQueue::invokeLater);
+        CompletableFuture<Void> warm = new CompletableFuture<>();
+        without.post(() -> warm.complete(null)); // the event thread has run one of its events
+        TestSupport.get(warm);
+        AtomicInteger ran = new AtomicInteger();
+        CompletableFuture<Boolean> closed = new CompletableFuture<>();
+        EventQueue.invokeLater(() -> { // a listener of the UI, not one of the context's events
+            without.post(ran::incrementAndGet); // queued behind this very runnable
+            without.close(); // returns at once: nothing this thread must run first is awaited
+            closed.complete(ran.get() == 0 && without.isClosed());
+        });
+        assertTrue(TestSupport.get(closed));
+        without.close(); // off the event thread: waits until the event posted before the close ran
+        assertEquals(1, ran.get());
+        assertEquals(List.of(), reporter.containing("gave up"), "no close waited for itself");
+    }
+
     // ------------------------------------------------------------------ timers
 
     @Test
