@@ -16,7 +16,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * those from {@link EventContextFactory#start(String)}) or is driven by
  * callers through {@link #iterate(boolean)} (those from
  * {@link EventContextFactory#create(String)}), which is how tests and
- * embedders such as a UI thread use it.
+ * embedders such as a UI thread use it, or is driven by an executor it was
+ * adopted from ({@link EventContextFactory#adopt(String, java.util.concurrent.Executor,
+ * BooleanSupplier)}: a UI toolkit's event thread).
  * <p>
  * Every callback runs on the driving thread. A callback that throws is
  * reported to the log (the OSGi Log Service, or {@link System.Logger} outside
@@ -118,7 +120,10 @@ public interface EventContext extends Executor, AutoCloseable {
      * ({@code g_main_context_is_owner}).
      *
      * @return true on the context's own thread, or on a thread inside
-     *         {@link #iterate(boolean)} of this context
+     *         {@link #iterate(boolean)} of this context; for an adopted
+     *         executor, on its thread as its test tells, or else while one
+     *         of this context's callbacks runs (see
+     *         {@link EventContextFactory#adopt(String, java.util.concurrent.Executor)})
      */
     boolean inContext();
 
@@ -131,7 +136,8 @@ public interface EventContext extends Executor, AutoCloseable {
      * @param mayBlock whether to wait for something to be due
      * @return true if anything was dispatched
      * @throws IllegalStateException if another thread drives the context
-     *         (in particular, a context with its own thread), or it is closed
+     *         (in particular, a context with its own thread, or one an
+     *         executor drives), or it is closed
      */
     boolean iterate(boolean mayBlock);
 

@@ -507,7 +507,7 @@ class BadInputTest {
     }
 
     private static void contextFactory(List<Row> rows) {
-        for (String method : List.of("create", "start")) {
+        for (String method : List.of("create", "start", "adopt", "adopt with a thread test")) {
             rows.add(fails("EventContextFactory." + method + ": null name", NullPointerException.class,
                     f -> () -> factoryCall(method, null), "name"));
             rows.add(fails("EventContextFactory." + method + ": empty name", IllegalArgumentException.class,
@@ -520,6 +520,18 @@ class BadInputTest {
                         return () -> factoryCall(closed, method, "task-test-late");
                     }, "event context factory", "released"));
         }
+        rows.add(fails("EventContextFactory.adopt: null executor", NullPointerException.class,
+                f -> () -> runtime.contexts().adopt("task-test-adopted", null), "executor"));
+        rows.add(fails("EventContextFactory.adopt: null executor, with a thread test", NullPointerException.class,
+                f -> () -> runtime.contexts().adopt("task-test-adopted", null, () -> false), "executor"));
+        rows.add(fails("EventContextFactory.adopt: null thread test", NullPointerException.class,
+                f -> () -> runtime.contexts().adopt("task-test-adopted", Runnable::run, null), "isExecutorThread"));
+        rows.add(fails("EventContext.iterate: an adopted executor's context", IllegalStateException.class,
+                f -> {
+                    EventContext adopted = runtime.contexts().adopt("task-test-adopted", Runnable::run);
+                    f.trackCloseable(adopted);
+                    return () -> adopted.iterate(false);
+                }, "iterate", "task-test-adopted", "driven by its executor"));
     }
 
     private static EventContext factoryCall(String method, String name) {
@@ -527,7 +539,12 @@ class BadInputTest {
     }
 
     private static EventContext factoryCall(TaskRuntime on, String method, String name) {
-        EventContext made = method.equals("create") ? on.contexts().create(name) : on.contexts().start(name);
+        EventContext made = switch (method) {
+            case "create" -> on.contexts().create(name);
+            case "start" -> on.contexts().start(name);
+            case "adopt" -> on.contexts().adopt(name, Runnable::run);
+            default -> on.contexts().adopt(name, Runnable::run, () -> false);
+        };
         made.close(); // not reached when the row passes
         return made;
     }

@@ -9,9 +9,12 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -96,6 +99,30 @@ public class TaskServicesIT extends TaskContainerTest {
             assertEquals("itest-context", callbackThread.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         } finally {
             context.close();
+        }
+    }
+
+    @Test
+    public void threadedTaskCompletesOnAnAdoptedExecutorsThread() throws Exception {
+        ExecutorService ui = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "itest-ui"));
+        try {
+            EventContext context = contexts.adopt("itest-adopted", ui);
+            assertTrue("listed: " + inspector.contexts(), inspector.contexts().stream()
+                    .anyMatch(info -> info.name().equals("itest-adopted") && info.status().contains("[executor")));
+            CompletableFuture<String> callbackThread = new CompletableFuture<>();
+            Task<String, Void> task = tasks.create("itest source",
+                    done -> callbackThread.complete(context.inContext() ? Thread.currentThread().getName() : "elsewhere"),
+                    null);
+            task.runInThread(running -> { }, null, context);
+            assertEquals("itest-ui", callbackThread.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            CompletableFuture<String> timer = new CompletableFuture<>();
+            context.schedule(Duration.ZERO, () -> timer.complete(Thread.currentThread().getName()));
+            assertEquals("itest-ui", timer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            context.close();
+            assertTrue(context.isClosed());
+            assertTrue(inspector.contexts().stream().noneMatch(info -> info.name().equals("itest-adopted")));
+        } finally {
+            ui.shutdownNow();
         }
     }
 

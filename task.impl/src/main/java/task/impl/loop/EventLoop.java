@@ -229,7 +229,7 @@ public final class EventLoop implements EventContext {
         return loop;
     }
 
-    private static String requireName(String name) {
+    static String requireName(String name) {
         Objects.requireNonNull(name, "name");
         if (name.isBlank()) {
             throw new IllegalArgumentException("event context: name must not be blank, got '" + name + "'");
@@ -237,7 +237,7 @@ public final class EventLoop implements EventContext {
         return name;
     }
 
-    private static Duration requireGrace(Duration closeGrace) {
+    static Duration requireGrace(Duration closeGrace) {
         Objects.requireNonNull(closeGrace, "closeGrace");
         if (closeGrace.isNegative()) {
             throw new IllegalArgumentException("event context: closeGrace must not be negative, got " + closeGrace);
@@ -296,11 +296,7 @@ public final class EventLoop implements EventContext {
 
     @Override
     public EventSource schedule(Duration delay, Runnable event) {
-        Objects.requireNonNull(delay, "delay");
-        Objects.requireNonNull(event, "event");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("schedule: delay must not be negative, got " + delay);
-        }
+        checkSchedule(delay, event);
         return addTimer(delay, 0, () -> {
             event.run();
             return false;
@@ -309,12 +305,26 @@ public final class EventLoop implements EventContext {
 
     @Override
     public EventSource every(Duration period, BooleanSupplier tick) {
+        checkEvery(period, tick);
+        return addTimer(period, saturatedNanos(period), tick, tick);
+    }
+
+    /** The arguments of {@link #schedule}, checked as every context checks them. */
+    static void checkSchedule(Duration delay, Runnable event) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(event, "event");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("schedule: delay must not be negative, got " + delay);
+        }
+    }
+
+    /** The arguments of {@link #every}, checked as every context checks them. */
+    static void checkEvery(Duration period, BooleanSupplier tick) {
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(tick, "tick");
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("every: period must be positive, got " + period);
         }
-        return addTimer(period, saturatedNanos(period), tick, tick);
     }
 
     private EventSource addTimer(Duration delay, long periodNanos, BooleanSupplier tick, Object origin) {
@@ -339,6 +349,14 @@ public final class EventLoop implements EventContext {
 
     @Override
     public EventSource watch(SelectableChannel channel, int ops, IoCallback callback) {
+        checkWatch(channel, ops, callback);
+        IoWatch watch = new IoWatch(this, channel, ops, callback);
+        post(() -> watches.add(watch));
+        return watch;
+    }
+
+    /** The arguments of {@link #watch}, checked as every context checks them. */
+    static void checkWatch(SelectableChannel channel, int ops, IoCallback callback) {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(callback, "callback");
         if (ops == 0 || (ops & ~channel.validOps()) != 0) {
@@ -351,9 +369,6 @@ public final class EventLoop implements EventContext {
         if (channel.isBlocking()) {
             throw new IllegalArgumentException("watch: channel " + channel + " is in blocking mode");
         }
-        IoWatch watch = new IoWatch(this, channel, ops, callback);
-        post(() -> watches.add(watch));
-        return watch;
     }
 
     /**

@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-
-import task.api.ContextInfo;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +30,11 @@ import task.api.ContextInfo;
  * decides to end under the monitor, so it either sees the new loop or has
  * ended before the registration looks, which then starts another.
  * <p>
+ * Adopted executors ({@link ExecutorContext}) are listed too, and share the
+ * directory's timer and I/O thread ({@link ExecutorHops}), which
+ * {@link #close()} stops; their callbacks run on their executors, so the
+ * stall checker does not look at them.
+ * <p>
  * Closed contexts leave the list when they are next listed or looked at.
  * Threading: any thread.
  */
@@ -42,6 +45,8 @@ public final class LoopDirectory implements AutoCloseable {
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Set<EventLoop> loops = ConcurrentHashMap.newKeySet();
+    private final Set<ExecutorContext> adopted = ConcurrentHashMap.newKeySet();
+    private final ExecutorHops hops = new ExecutorHops();
     /** Zero: no checker. */
     private final long thresholdNanos;
     /** Guarded by this. */
@@ -94,7 +99,26 @@ public final class LoopDirectory implements AutoCloseable {
         for (EventLoop loop : open()) {
             infos.add(new ContextInfo(loop.name(), loop.status()));
         }
+        adopted.removeIf(ExecutorContext::isClosed);
+        for (ExecutorContext context : adopted) {
+            infos.add(new ContextInfo(context.name(), context.status()));
+        }
+        infos.sort(Comparator.comparing(ContextInfo::name));
         return infos;
+    }
+
+    /**
+     * Lists an adopted executor until it is closed.
+     *
+     * @param context the context; not null
+     */
+    void register(ExecutorContext context) {
+        adopted.add(Objects.requireNonNull(context, "context"));
+    }
+
+    /** @return the timer and I/O thread the adopted executors of this runtime share */
+    ExecutorHops hops() {
+        return hops;
     }
 
     /**
@@ -145,13 +169,19 @@ public final class LoopDirectory implements AutoCloseable {
     }
 
     /**
-     * Stops the stall checker, waiting until its thread has ended, and starts
-     * no other. Idempotent; any thread but the checker's; uninterruptible
-     * (the interrupt status is kept). The contexts are not closed: their
-     * owners close them.
+     * Stops the stall checker and the adopted executors' shared thread,
+     * waiting until each has ended (the shared thread at most its close
+     * grace), and starts no other. Idempotent; any thread but the checker's;
+     * uninterruptible (the interrupt status is kept). The contexts are not
+     * closed: their owners close them (an adopted executor's timers and
+     * watches end with the shared thread, and it refuses new ones).
      */
     @Override
     public void close() {
+        EventLoop shared = hops.close();
+        if (shared != null) {
+            shared.shutdown();
+        }
         Thread thread;
         synchronized (this) {
             closed = true;

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 import task.api.EventContext;
 import task.api.EventContextFactory;
@@ -15,13 +17,16 @@ import task.impl.log.Reporter;
  * Creates event contexts for one owner and closes those still open when the
  * owner goes away ({@link #closeAll()}). A context created concurrently with
  * that call is closed by one of the two: none escapes. Every context gets the
- * factory's close grace (see {@link EventLoop#close()}).
+ * factory's close grace (see {@link EventLoop#close()}). Adopted executors
+ * ({@link ExecutorContext}) share the directory's timer and I/O thread
+ * ({@link ExecutorHops}).
  */
 public class LoopFactory implements EventContextFactory {
     private final Reporter reporter;
     private final LoopDirectory directory;
     private final Duration closeGrace;
     private final Set<EventLoop> open = ConcurrentHashMap.newKeySet();
+    private final Set<ExecutorContext> adopted = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
     /**
@@ -69,6 +74,32 @@ public class LoopFactory implements EventContextFactory {
         return loop;
     }
 
+    @Override
+    public EventContext adopt(String name, Executor executor) {
+        return adoptExecutor(name, executor, null);
+    }
+
+    @Override
+    public EventContext adopt(String name, Executor executor, BooleanSupplier isExecutorThread) {
+        return adoptExecutor(name, executor, Objects.requireNonNull(isExecutorThread, "isExecutorThread"));
+    }
+
+    private EventContext adoptExecutor(String name, Executor executor, BooleanSupplier isExecutorThread) {
+        checkOpen();
+        ExecutorContext context = new ExecutorContext(name, executor, isExecutorThread, reporter, directory.hops(),
+                closeGrace);
+        // As track(): closed ones leave, and a release racing this closes the new one.
+        adopted.removeIf(ExecutorContext::isClosed);
+        adopted.add(context);
+        directory.register(context);
+        if (released) {
+            adopted.remove(context);
+            context.close();
+            checkOpen();
+        }
+        return context;
+    }
+
     private void checkOpen() {
         if (released) {
             throw new IllegalStateException("event context factory has been released");
@@ -91,8 +122,17 @@ public class LoopFactory implements EventContextFactory {
             loop.startShutdown();
             closing.add(loop);
         }
+        List<ExecutorContext> closingAdopted = new ArrayList<>();
+        for (ExecutorContext context : adopted) {
+            adopted.remove(context);
+            context.startShutdown();
+            closingAdopted.add(context);
+        }
         for (EventLoop loop : closing) {
             loop.awaitTermination(deadline);
+        }
+        for (ExecutorContext context : closingAdopted) {
+            context.awaitTermination(deadline);
         }
     }
 }
