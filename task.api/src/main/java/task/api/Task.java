@@ -209,6 +209,20 @@ public interface Task<S, R> {
     R result();
 
     /**
+     * Takes the result out of the task: {@code g_task_propagate_pointer},
+     * which steals it. From now on the caller owns the result, whatever its
+     * type: its cleanup will not run, and {@link #result()} returns null.
+     * Usually called from the callback; a result set later is the task's
+     * again.
+     *
+     * @return the result, or null if none was set, it was taken already or
+     *         the task was cancelled
+     * @throws IllegalStateException if the task has finished
+     * @since 1.1
+     */
+    R takeResult();
+
+    /**
      * Cancels the task (upstream has no cancellation): {@code cancel(interruptWorker, null)}.
      *
      * @param interruptWorker whether to interrupt a running worker

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -105,6 +106,36 @@ public interface TaskService {
      */
     <R> TaskFuture<R> adopt(String name, CompletionStage<? extends R> stage,
             Consumer<? super R> cleanup, EventContext context);
+
+    /**
+     * A callback-style task as a future: calls {@code start} with a callback
+     * that completes the returned future, and {@code start} starts the task
+     * with it, as any operation takes one:
+     * {@code tasks.future((TaskCallback<SocketAddress, Connection> done) -> Connector.connect(tasks, address, options, context, done))}
+     * (Java infers a lambda's parameter type from the call, not from what
+     * the lambda returns: the callback's type is written out, or given as
+     * {@code tasks.<SocketAddress, Connection>future(done -> ..)}).
+     * The future completes on the thread the task's callback runs on (the
+     * task's context), which is also the future's {@link TaskFuture#context()}.
+     * Cancelling the future cancels the task (interrupting its worker for
+     * {@code cancel(true)}), as for {@link #supply}.
+     * <p>
+     * <b>Ownership of the result.</b> When the callback runs, the result is
+     * {@linkplain Task#takeResult() taken} from the task together with the
+     * cleanup it was set with; if it then reaches the future it is the
+     * taker's; if it cannot (the future was cancelled or completed first),
+     * or it is a {@code thenCompose} step's result that cannot reach the
+     * composed stage, that cleanup releases it, exactly once.
+     *
+     * @param <S> the type of the task's source
+     * @param <R> the type of the task's result
+     * @param start starts the task with the given callback and returns it,
+     *        in the calling thread; its exception propagates; not null
+     * @return the future of the task {@code start} returned
+     * @throws NullPointerException if {@code start} is null or returns null
+     * @since 1.1
+     */
+    <S, R> TaskFuture<R> future(Function<? super TaskCallback<S, R>, ? extends Task<S, R>> start);
 
     /**
      * Makes a group of tasks that are cancelled together, with an optional

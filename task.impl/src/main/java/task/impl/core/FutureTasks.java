@@ -6,15 +6,19 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import task.api.EventContext;
 import task.api.Task;
+import task.api.TaskCallback;
 import task.api.TaskCancelledException;
 import task.api.TaskFuture;
 
 /**
  * Tasks whose outcome is a {@link TaskFuture}: {@code TaskService.supply}
- * (a worker's result) and {@code TaskService.adopt} (a stage's), built on
+ * (a worker's result), {@code TaskService.adopt} (a stage's) and
+ * {@code TaskService.future} (a task started elsewhere with the future's
+ * callback), built on
  * the public task API like any operation: the task's callback settles the
  * future on the task's context, a cancellation or disposal of the task
  * ({@code onCancel}) fails it, and cancelling the future cancels the task.
@@ -31,8 +35,15 @@ final class FutureTasks {
         Task<Callable<? extends R>, R> task = tasks.create(work, future::settle, () -> future.fail(disposed(name)),
                 name, target);
         future.bind(task);
+        future.releaseUnreachedWith(cleanup);
         Consumer<R> release = future.unlessTaken(cleanup);
-        task.runInThread(running -> running.setResult(work.call(), release), null, target);
+        try {
+            task.runInThread(running -> running.setResult(work.call(), release), null, target);
+        } catch (RuntimeException refused) {
+            // The context refused the completion or the runner the job: nothing will run.
+            task.dispose();
+            throw refused;
+        }
         return future;
     }
 
@@ -44,6 +55,7 @@ final class FutureTasks {
         Task<CompletionStage<? extends R>, R> task = tasks.create(stage, future::settle,
                 () -> future.fail(disposed(name)), name, target);
         future.bind(task);
+        future.releaseUnreachedWith(cleanup);
         future.feedFrom(stage);
         task.onCancel(future::cancelInner); // cancelled or disposed: the stage need not go on
         Consumer<R> release = future.unlessTaken(cleanup);
@@ -56,6 +68,19 @@ final class FutureTasks {
                 releaseLate(value, release);
             }
         });
+        return future;
+    }
+
+    static <S, R> TaskFuture<R> future(TaskCreator tasks,
+            Function<? super TaskCallback<S, R>, ? extends Task<S, R>> start) {
+        Objects.requireNonNull(start, "start");
+        TaskFutureImpl<R> future = new TaskFutureImpl<>(tasks.defaultContext(), null);
+        TaskCallback<S, R> settle = future::settleTaking;
+        Task<S, R> task = start.apply(settle);
+        if (task == null) {
+            throw new NullPointerException("the start function of TaskService.future returned no task");
+        }
+        future.bind(task, task instanceof TaskImpl ? ((TaskImpl<S, R>) task).callbackContext() : tasks.defaultContext());
         return future;
     }
 

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import task.api.EventContext;
 import task.api.Task;
@@ -41,6 +42,11 @@ final class GroupTasks implements TaskService {
     public <R> TaskFuture<R> supply(String name, Callable<? extends R> work, Consumer<? super R> cleanup,
             EventContext context) {
         return FutureTasks.supply(group, name, work, cleanup, context);
+    }
+
+    @Override
+    public <S, R> TaskFuture<R> future(Function<? super TaskCallback<S, R>, ? extends Task<S, R>> start) {
+        return FutureTasks.future(group, start);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import task.api.EventContext;
 import task.api.Task;
@@ -103,6 +104,11 @@ public class TaskFactory implements TaskService, TaskCreator {
     public <R> TaskFuture<R> supply(String name, Callable<? extends R> work, Consumer<? super R> cleanup,
             EventContext context) {
         return FutureTasks.supply(this, name, work, cleanup, context);
+    }
+
+    @Override
+    public <S, R> TaskFuture<R> future(Function<? super TaskCallback<S, R>, ? extends Task<S, R>> start) {
+        return FutureTasks.future(this, start);
     }
 
     @Override

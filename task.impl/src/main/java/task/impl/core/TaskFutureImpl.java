@@ -43,12 +43,19 @@ import task.api.TaskFuture;
  * cleanup, which runs when it finishes (the task's state CAS orders them).
  */
 final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture<R> {
-    private final EventContext context;
+    /** Final but for a future of a task started elsewhere ({@link #bind(Task, EventContext)}). */
+    private volatile EventContext context;
     private final TaskFutureImpl<?> upstream;
     private volatile Task<?, R> task;
     private volatile Future<?> inner;
     /** The result reached this future: its taker owns it, the task's result cleanup must not release it. */
     private volatile boolean taken;
+    /**
+     * Releases this future's result when a {@code thenCompose} that returned
+     * this future cannot pass it on (the composed stage was done first), or
+     * null; set before this future can complete.
+     */
+    private volatile Consumer<? super R> unreached;
 
     TaskFutureImpl(EventContext context, TaskFutureImpl<?> upstream) {
         this.context = context;
@@ -58,6 +65,21 @@ final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture
     /** Attaches the task that completes this future; before anyone else sees the future. */
     void bind(Task<?, R> task) {
         this.task = task;
+    }
+
+    /**
+     * Attaches the task of {@link FutureTasks#future} and the context its
+     * callback runs on; in the thread that started it, before anyone else
+     * sees the future (the callback may have completed it already).
+     */
+    void bind(Task<?, R> task, EventContext context) {
+        this.context = context;
+        this.task = task;
+    }
+
+    /** Sets what releases a result that a {@code thenCompose} cannot pass on; before this future completes. */
+    void releaseUnreachedWith(Consumer<? super R> release) {
+        this.unreached = release;
     }
 
     /** Attaches a stage that feeds this future, cancelled with it (if it is a future). */
@@ -101,6 +123,33 @@ final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture
             fail(error);
         } else {
             taken = deliver(done.result());
+        }
+    }
+
+    /**
+     * The callback of {@link FutureTasks#future}'s task, on its context: as
+     * {@link #settle}, but the result is taken out of the task with its
+     * cleanup, which then releases it only if it cannot reach this future.
+     */
+    void settleTaking(Task<?, R> done) {
+        Throwable error = done.propagateError();
+        if (error != null) {
+            fail(error);
+            return;
+        }
+        R value;
+        Consumer<? super R> release;
+        if (done instanceof TaskImpl) {
+            TaskImpl.TakenResult<R> result = ((TaskImpl<?, R>) done).takeResultAndCleanup();
+            value = result.value();
+            release = result.cleanup();
+        } else {
+            value = done.takeResult(); // another runtime's task: its cleanup cannot be had, nor run
+            release = null;
+        }
+        unreached = release;
+        if (!deliver(value) && release != null && value != null) {
+            release.accept(value);
         }
     }
 
@@ -153,6 +202,11 @@ final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture
         return won;
     }
 
+    /**
+     * Stops what feeds this future, after a completion from outside won: so
+     * at most once per future. What it stops may be done already (a task
+     * finished, an upstream completed): each step then does nothing.
+     */
     private void stopFeeds(boolean interrupt, String reason) {
         Task<?, R> t = task;
         if (t != null) {
@@ -181,10 +235,7 @@ final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture
 
     @Override
     public <U> CompletableFuture<U> thenCompose(Function<? super R, ? extends CompletionStage<U>> fn) {
-        Objects.requireNonNull(fn, "fn");
-        TaskFutureImpl<U> next = new TaskFutureImpl<>(context, this);
-        whenComplete((value, error) -> next.compose(value, error, fn));
-        return next;
+        return composed(fn, null);
     }
 
     @Override
@@ -195,10 +246,22 @@ final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture
     @Override
     public <U> CompletableFuture<U> thenComposeAsync(Function<? super R, ? extends CompletionStage<U>> fn,
             Executor executor) {
+        return composed(fn, Objects.requireNonNull(executor, "executor"));
+    }
+
+    /**
+     * The stage of a {@code thenCompose}, or of a {@code thenComposeAsync}
+     * when {@code executor} is not null: fed by the stage {@code fn}
+     * returns, which its cancellation reaches.
+     */
+    private <U> TaskFutureImpl<U> composed(Function<? super R, ? extends CompletionStage<U>> fn, Executor executor) {
         Objects.requireNonNull(fn, "fn");
-        Objects.requireNonNull(executor, "executor");
         TaskFutureImpl<U> next = new TaskFutureImpl<>(context, this);
-        whenCompleteAsync((value, error) -> next.compose(value, error, fn), executor);
+        if (executor == null) {
+            whenComplete((value, error) -> next.compose(value, error, fn));
+        } else {
+            whenCompleteAsync((value, error) -> next.compose(value, error, fn), executor);
+        }
         return next;
     }
 
@@ -219,10 +282,18 @@ final class TaskFutureImpl<R> extends CompletableFuture<R> implements TaskFuture
         step.whenComplete((result, failure) -> {
             if (failure != null) {
                 fail(failure instanceof CompletionException ? failure : new CompletionException(failure));
-            } else {
-                deliver(result);
+            } else if (!deliver(result) && step instanceof TaskFutureImpl) {
+                // Cancelled (or completed) meanwhile: nobody else will take the step's result.
+                ((TaskFutureImpl<R>) step).releaseUnreached(result);
             }
         });
+    }
+
+    private void releaseUnreached(R value) {
+        Consumer<? super R> release = unreached;
+        if (release != null && value != null) {
+            release.accept(value);
+        }
     }
 
     /** A stage's cancel may be refused ({@code minimalCompletionStage()}): it then runs to its end. */

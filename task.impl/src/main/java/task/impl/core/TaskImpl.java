@@ -810,6 +810,42 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         return isCancelled() ? null : result;
     }
 
+    @Override
+    public R takeResult() {
+        return takeResultAndCleanup().value();
+    }
+
+    /**
+     * Takes the result and its cleanup out of the task, as one step: for a
+     * future that may still have to release the result if it cannot reach
+     * its taker ({@link FutureTasks#future}).
+     */
+    synchronized TakenResult<R> takeResultAndCleanup() {
+        if ((state & FINISHING) != 0) {
+            throw finished("takeResult");
+        }
+        if (isCancelled()) {
+            return new TakenResult<>(null, null);
+        }
+        TaskExtras x = extrasOrNull();
+        TakenResult<R> taken = new TakenResult<>(result, x == null ? null : resultCleanupOf(x));
+        result = null;
+        if (x != null) {
+            x.resultCleanup = null;
+        }
+        return taken;
+    }
+
+    /** A result taken out of its task, and the cleanup that was to release it (or null). */
+    record TakenResult<R>(R value, Consumer<? super R> cleanup) {
+    }
+
+    /** The context the callback runs on, as far as known now (runInThread may still name another). */
+    EventContext callbackContext() {
+        EventContext worker = workerContext;
+        return worker != null ? worker : homeContext();
+    }
+
     // ------------------------------------------------------------------ cancelling and disposing
 
     @Override

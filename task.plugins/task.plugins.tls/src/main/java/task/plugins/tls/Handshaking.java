@@ -355,7 +355,7 @@ final class Handshaking {
         // A cancel that slips in from here on finds SECURED and closes
         // nothing: the result's cleanup closes the channel when the
         // cancelled task finishes, and complete() below then does nothing.
-        task.setResult(secured, TlsChannel.cleanup(TlsChannel.FIRST_OWNER));
+        task.setResult(secured, TlsChannel.cleanup());
         task.complete();
     }
 

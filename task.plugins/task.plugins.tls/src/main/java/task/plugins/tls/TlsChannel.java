@@ -53,18 +53,16 @@ import task.plugins.resolver.SocketAddresses;
  * the next reader (or writer) locks. {@link #close()} never waits for them:
  * it sends close_notify only if neither is in progress, then closes the
  * socket, which ends a blocked read or write. The ownership hand-over is
- * decided by one CAS on a single field: OWNED(generation) -> TAKEN, or
- * OWNED(generation) -> RELEASED (the owning task's cleanup), or
- * OWNED(g) -> OWNED(g + 1) when a composed task passes the channel on to
- * the task enclosing it.
+ * decided by one CAS on a single field: OWNED -> TAKEN, or OWNED ->
+ * RELEASED (the owning task's cleanup).
  */
 public final class TlsChannel implements ByteChannel {
     /** {@link #owner}: taken by a caller. */
     private static final int TAKEN = -1;
     /** {@link #owner}: released (closed) by its owning task's cleanup. */
     private static final int RELEASED = 0;
-    /** {@link #owner}: the first owning task, the handshake's. */
-    static final int FIRST_OWNER = 1;
+    /** {@link #owner}: owned by the handshake's task. */
+    private static final int OWNED = 1;
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -88,8 +86,8 @@ public final class TlsChannel implements ByteChannel {
     private ByteBuffer netOut;
     private boolean inboundDone;
 
-    /** Who owns the channel: a generation above 0 (a task), {@link #TAKEN} or {@link #RELEASED}. */
-    private final AtomicInteger owner = new AtomicInteger(FIRST_OWNER);
+    /** Who owns the channel: {@link #OWNED} (its task), {@link #TAKEN} or {@link #RELEASED}. */
+    private final AtomicInteger owner = new AtomicInteger(OWNED);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -147,31 +145,13 @@ public final class TlsChannel implements ByteChannel {
         return owner.get() == TAKEN;
     }
 
-    /**
-     * The result cleanup of the task owning generation {@code generation}:
-     * closes the channel unless it was taken or passed on meanwhile.
-     */
-    static Consumer<TlsChannel> cleanup(int generation) {
+    /** The handshake task's result cleanup: closes the channel unless it was taken. */
+    static Consumer<TlsChannel> cleanup() {
         return tls -> {
-            if (tls.owner.compareAndSet(generation, RELEASED)) {
+            if (tls.owner.compareAndSet(OWNED, RELEASED)) {
                 tls.close();
             }
         };
-    }
-
-    /**
-     * Passes the channel from the task owning {@code from} to the next one
-     * (a composed task hands its step's result to its own callback).
-     *
-     * @return the new owner's generation
-     * @throws IllegalStateException if {@code from} no longer owns it
-     */
-    int passOn(int from) {
-        if (!owner.compareAndSet(from, from + 1)) {
-            throw new IllegalStateException("tls: cannot pass the channel on (" + this + "): "
-                    + (owner.get() == TAKEN ? "it was taken" : "its task no longer owns it"));
-        }
-        return from + 1;
     }
 
     // ------------------------------------------------------------------ what it is

@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
@@ -15,8 +17,11 @@ import javax.net.ssl.SSLParameters;
 import task.api.EventContext;
 import task.api.Task;
 import task.api.TaskCallback;
+import task.api.TaskFuture;
 import task.api.TaskService;
 import task.plugins.connector.ConnectOptions;
+import task.plugins.connector.Connection;
+import task.plugins.connector.Connector;
 import task.plugins.resolver.SocketAddresses;
 
 /**
@@ -75,6 +80,8 @@ import task.plugins.resolver.SocketAddresses;
 public final class TlsHandshake {
     /** Names the operation in every error message. */
     static final String OPERATION = "tls";
+    /** Names {@link #connect} in its task and its argument errors. */
+    static final String CONNECT_OPERATION = "tls-connect";
 
     private TlsHandshake() {
     }
@@ -164,9 +171,13 @@ public final class TlsHandshake {
     /**
      * Connects to {@code address} with the connector bundle (the name looked
      * up, each address tried in turn) and then secures the connection as a
-     * {@link #client client}, all as one task, for the host name of
-     * {@code address}. Cancelling it cancels the step in flight (the lookup
-     * or the connect attempt, or the handshake) and closes whatever is open.
+     * {@link #client client}, for the host name of {@code address}: the two
+     * tasks composed into one future,
+     * {@code connect(..).thenCompose(connection -> client(..))}, adopted as a
+     * task of {@code tasks} named {@code tls-connect HOST:PORT}. Cancelling the
+     * future (or a stage chained from it) cancels the step in flight (the
+     * lookup or the connect attempt, or the handshake), which closes
+     * whatever it holds.
      * <p>
      * One deadline bounds it all: {@code connectOptions}'
      * {@linkplain ConnectOptions#overallTimeout() overall timeout}, counted
@@ -174,24 +185,25 @@ public final class TlsHandshake {
      * {@code tlsOptions}' and what is left of that when the connection is
      * made.
      * <p>
-     * The task's source is {@code address}; its name is
-     * {@code tls-connect HOST:PORT}. The callback runs exactly once, on the
-     * context's thread, and reads: a {@link TlsChannel} (owned by this task,
-     * closed when it finishes unless {@linkplain TlsChannel#take() taken});
-     * or the connector's error (an {@link java.net.UnknownHostException}, a
+     * The future completes on the context's thread with a
+     * {@link TlsChannel}, which is then its taker's to close (a channel that
+     * cannot reach the future, because it was cancelled first, is closed); or
+     * with the connector's error (an {@link java.net.UnknownHostException}, a
      * {@link java.net.ConnectException} naming each address tried, a
      * {@link java.net.SocketTimeoutException}); or the handshake's (see the
-     * class comment); or a {@link task.api.TaskCancelledException}.
+     * class comment); or a {@link task.api.TaskCancelledException}. The error
+     * is the step's own, as the future's cause ({@code get} wraps it in an
+     * {@code ExecutionException}, chained stages in a
+     * {@code CompletionException}).
      *
-     * @param tasks creates the task and its steps' tasks, and so owns them
+     * @param tasks creates the tasks of the steps and of the whole, and so owns them
      * @param address the host (a name, looked up, or a number) and port
      * @param connectOptions the connect's timeouts (the overall one bounds
      *        the handshake too) and address family
      * @param tlsOptions the SSL context, parameters and handshake timeout
-     * @param context where the callback, the watches and the timers run, or
-     *        null for the default context
-     * @param callback called once with the task
-     * @return the task, already started
+     * @param context where the future completes and the watches and timers
+     *        run, or null for the default context
+     * @return the future of the whole, already started
      * @throws NullPointerException if an argument other than {@code context}
      *         is null, naming it
      * @throws IllegalArgumentException if the host is empty or malformed, or
@@ -200,26 +212,49 @@ public final class TlsHandshake {
      * @throws java.util.concurrent.RejectedExecutionException if
      *         {@code context} is closed; nothing is left open
      */
-    public static Task<InetSocketAddress, TlsChannel> connect(TaskService tasks, InetSocketAddress address,
-            ConnectOptions connectOptions, TlsOptions tlsOptions, EventContext context,
-            TaskCallback<InetSocketAddress, TlsChannel> callback) {
+    public static TaskFuture<TlsChannel> connect(TaskService tasks, InetSocketAddress address,
+            ConnectOptions connectOptions, TlsOptions tlsOptions, EventContext context) {
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(connectOptions, "connectOptions");
         Objects.requireNonNull(tlsOptions, "tlsOptions");
-        Objects.requireNonNull(callback, "callback");
-        String host = SocketAddresses.host(ConnectThenHandshake.OPERATION, address.getHostString());
+        String host = SocketAddresses.host(CONNECT_OPERATION, address.getHostString());
         if (address.getPort() == 0) {
-            throw new IllegalArgumentException(ConnectThenHandshake.OPERATION + ": port 0 in '"
+            throw new IllegalArgumentException(CONNECT_OPERATION + ": port 0 in '"
                     + SocketAddresses.format(address) + "' cannot be connected to (1..65535)");
         }
         EventContext target = context != null ? context : tasks.defaultContext();
-        Task<InetSocketAddress, TlsChannel> task = tasks.builder(address, callback)
-                .name(ConnectThenHandshake.OPERATION + " " + SocketAddresses.format(address))
-                .context(target)
-                .create();
-        new ConnectThenHandshake(task, tasks, target, host, connectOptions, tlsOptions).start();
-        return task;
+        long startNanos = System.nanoTime();
+        TaskFuture<Connection> connected = tasks.future(
+                (TaskCallback<SocketAddress, Connection> done) -> Connector.connect(tasks, address, connectOptions,
+                        target, done));
+        CompletionStage<TlsChannel> secured = connected.thenCompose(connection -> secure(tasks,
+                connection.take(), host, tlsOptions.withHandshakeTimeout(left(startNanos, connectOptions,
+                        tlsOptions)), target));
+        return tasks.adopt(CONNECT_OPERATION + " " + SocketAddresses.format(address), secured, TlsChannel::close,
+                target);
+    }
+
+    /** The handshake step of {@link #connect}, on the context's thread: the socket is ours since {@code take()}. */
+    private static TaskFuture<TlsChannel> secure(TaskService tasks, SocketChannel socket, String host,
+            TlsOptions options, EventContext context) {
+        try {
+            return tasks.future(
+                    (TaskCallback<SocketChannel, TlsChannel> done) -> client(tasks, socket, host, options, context,
+                            done));
+        } catch (RuntimeException refused) {
+            Handshaking.closeQuietly(socket); // no handshake owns it: it would stay open
+            throw refused;
+        }
+    }
+
+    /** The handshake's timeout in {@link #connect}: the options', or what is left of the deadline if that is less. */
+    private static Duration left(long startNanos, ConnectOptions connectOptions, TlsOptions tlsOptions) {
+        Duration left = connectOptions.overallTimeout().minusNanos(System.nanoTime() - startNanos);
+        if (left.compareTo(Duration.ofMillis(1)) < 0) {
+            left = Duration.ofMillis(1);
+        }
+        return left.compareTo(tlsOptions.handshakeTimeout()) < 0 ? left : tlsOptions.handshakeTimeout();
     }
 
     // ------------------------------------------------------------------ package-private: tests see the state machine

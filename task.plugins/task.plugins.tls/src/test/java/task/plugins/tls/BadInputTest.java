@@ -143,18 +143,15 @@ class BadInputTest {
 
     @Test
     void aBadAddressToConnectIsRefusedBeforeAnythingOpens() throws Exception {
-        TaskCallback<InetSocketAddress, TlsChannel> never = task -> {
-            throw new AssertionError("no callback for refused input");
-        };
         assertRefused(IllegalArgumentException.class, "tls-connect: port 0 in 'localhost:0' cannot be connected to",
                 () -> TlsHandshake.connect(runtime.tasks(), InetSocketAddress.createUnresolved("localhost", 0),
-                        ConnectOptions.defaults(), options, context, never));
+                        ConnectOptions.defaults(), options, context));
         assertRefused(IllegalArgumentException.class, "tls-connect: host not specified",
                 () -> TlsHandshake.connect(runtime.tasks(), InetSocketAddress.createUnresolved("", 443),
-                        ConnectOptions.defaults(), options, context, never));
+                        ConnectOptions.defaults(), options, context));
         assertRefused(IllegalArgumentException.class, "illegal character '_'",
                 () -> TlsHandshake.connect(runtime.tasks(), InetSocketAddress.createUnresolved("bad_host", 443),
-                        ConnectOptions.defaults(), options, context, never));
+                        ConnectOptions.defaults(), options, context));
         assertEquals(0, runtime.inspector().inFlight().size());
     }
 }

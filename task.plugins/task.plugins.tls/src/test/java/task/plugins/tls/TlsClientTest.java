@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -14,7 +15,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import task.api.EventContext;
 import task.api.Task;
+import task.api.TaskFuture;
 import task.impl.TaskRuntime;
 import task.plugins.connector.ConnectOptions;
 
@@ -256,37 +260,45 @@ class TlsClientTest {
     }
 
     @Test
-    void connectsAndSecuresAsOneTask() throws Exception {
+    void connectsAndSecuresAsOneComposedFuture() throws Exception {
         try (OpenSslPeer server = server()) {
             Map<String, String> before = Descriptors.snapshot();
-            AtomicReference<String> text = new AtomicReference<>();
-            Outcome<InetSocketAddress, TlsChannel> outcome = new Outcome<>(context, task -> {
-                text.set(task.result().toString());
-                try {
-                    Streams.blocking(task.result(), true);
-                    Streams.writeLine(task.result(), "through the chain");
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            AtomicBoolean onContext = new AtomicBoolean();
             // localhost may name ::1 first, where nobody listens; 127.0.0.1 then answers.
-            Task<InetSocketAddress, TlsChannel> task = TlsHandshake.connect(runtime.tasks(),
+            TaskFuture<TlsChannel> future = TlsHandshake.connect(runtime.tasks(),
                     InetSocketAddress.createUnresolved("localhost", server.port()), ConnectOptions.defaults(),
-                    TlsOptions.of(pki.trustingCa()), context, outcome);
-            assertEquals("tls-connect localhost:" + server.port(), task.name());
-            outcome.drive();
+                    TlsOptions.of(pki.trustingCa()), context);
+            assertTrue(runtime.inspector().inFlight().stream()
+                    .anyMatch(info -> info.name().equals("tls-connect localhost:" + server.port())),
+                    "the whole is a task, as its steps are");
+            AtomicReference<TlsChannel> channel = new AtomicReference<>();
+            CompletableFuture<String> wrote = future.thenApply(secured -> {
+                onContext.set(context.inContext());
+                channel.set(secured);
+                try (secured) { // the future's taker owns the channel
+                    Streams.blocking(secured, true);
+                    Streams.writeLine(secured, "through the chain");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return secured.toString();
+            }).toCompletableFuture();
+            while (!wrote.isDone()) {
+                Outcome.iterate(context);
+            }
 
-            assertNull(outcome.error());
-            assertNull(outcome.thrown(), "the callback made the socket blocking and wrote");
-            assertTrue(outcome.ranOnContext());
-            assertTrue(text.get().matches("secured 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + server.port()
-                    + " TLSv1\\.3 TLS_\\w+"), text.get());
+            assertTrue(wrote.get().matches("secured 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + server.port()
+                    + " TLSv1\\.3 TLS_\\w+"), wrote.get());
+            assertTrue(onContext.get(), "the future completes on the context's thread");
             server.awaitLine("through the chain");
-            // The whole task's cleanup closed the channel, with close_notify.
+            // Closed by the taker, with close_notify.
             server.awaitLine(line -> line.equals("DONE") || line.startsWith("ERROR"));
             assertFalse(server.transcript().contains("ERROR"), server.transcript());
-            assertFalse(outcome.result().isOpen());
-            assertTrue(runtime.inspector().inFlight().isEmpty(), "the task and its steps have finished");
+            assertFalse(channel.get().isOpen());
+            while (context.iterate(false)) {
+                // the steps' cleanups
+            }
+            assertTrue(runtime.inspector().inFlight().isEmpty(), "the whole and its steps have finished");
             context.close();
             Descriptors.assertNoneLeft(before);
         }

@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import task.api.EventContext;
 import task.api.TaskCancelledException;
+import task.api.TaskFuture;
 import task.impl.TaskRuntime;
+import task.plugins.connector.ConnectOptions;
 
 /**
  * How a handshake ends when it cannot succeed: a certificate nobody
@@ -149,6 +151,36 @@ class TlsFailuresTest {
         drainAndClose();
         Descriptors.assertNoneLeft(before);
         assertTrue(runtime.inspector().inFlight().isEmpty());
+    }
+
+    @Test
+    void cancellingTheComposedConnectMidHandshakeClosesItsSocketAndEndsEveryStep() throws Exception {
+        Map<String, String> before = Descriptors.snapshot();
+        try (Stalled stalled = new Stalled()) {
+            TaskFuture<TlsChannel> future = TlsHandshake.connect(runtime.tasks(),
+                    InetSocketAddress.createUnresolved("127.0.0.1", stalled.port()), ConnectOptions.defaults(),
+                    TlsOptions.of(pki.trustingCa()), context);
+            // Connected: the handshake is the step in flight, waiting for a peer that never answers.
+            while (runtime.inspector().inFlight().stream().noneMatch(info -> info.name().startsWith("tls client"))) {
+                Outcome.iterate(context);
+            }
+            assertTrue(future.cancel(false));
+            while (!runtime.inspector().inFlight().isEmpty()) {
+                context.iterate(false); // the cancelled steps' callbacks and cleanups
+            }
+            assertTrue(future.isCancelled());
+            // The peer's end sees the hello, then the close (a read that never ends would time the test out).
+            try (SocketChannel accepted = stalled.server.accept()) {
+                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                long received = 0;
+                for (int read; (read = accepted.read(buffer)) >= 0; buffer.clear()) {
+                    received += read;
+                }
+                assertTrue(received > 0, "the client hello was sent");
+            }
+        }
+        drainAndClose();
+        Descriptors.assertNoneLeft(before);
     }
 
     @Test

@@ -4,13 +4,13 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 
 import org.osgi.service.component.annotations.Component;
 
 import task.api.Task;
+import task.api.TaskFuture;
 import task.api.spi.Operation;
 import task.api.spi.OperationRequest;
 import task.plugins.connector.ConnectOptions;
@@ -100,17 +100,11 @@ public final class TlsConnectOperation implements Operation {
         SSLContext trust = arguments.size() > 2 ? Trust.fromFile(NAME, arguments.get(2)) : defaultTrust();
         // What the connect leaves: the whole chain is bounded by the overall timeout.
         TlsOptions tlsOptions = TlsOptions.of(trust).withHandshakeTimeout(connectOptions.overallTimeout());
-        // The hook first (a fast chain may finish this task before the call
-        // below returns, and a finished task refuses hooks); it finds the
-        // subtask through a holder published after the subtask starts, and
-        // the re-check below covers a cancel that came in between.
-        AtomicReference<Task<InetSocketAddress, TlsChannel>> subtask = new AtomicReference<>();
-        task.onCancel(() -> cancel(subtask.get()));
-        subtask.set(TlsHandshake.connect(request.tasks(), address, connectOptions, tlsOptions, request.context(),
-                done -> finish(task, done)));
-        if (task.isCancelled()) {
-            cancel(subtask.get());
-        }
+        TaskFuture<TlsChannel> chain = TlsHandshake.connect(request.tasks(), address, connectOptions, tlsOptions,
+                request.context());
+        // A chain that finishes first makes the hook (on a finished task) and the cancel do nothing.
+        task.onCancel(() -> chain.cancel(false));
+        chain.whenCompleteAsync((secured, error) -> finish(task, secured, error)); // on the context
     }
 
     private static SSLContext defaultTrust() {
@@ -121,21 +115,15 @@ public final class TlsConnectOperation implements Operation {
         return Trust.jdkDefault(NAME);
     }
 
-    private static void cancel(Task<InetSocketAddress, TlsChannel> chain) {
-        if (chain != null) {
-            chain.cancel(false, "the tls-connect operation was cancelled");
-        }
-    }
-
-    /** On the request's context: reports the session; the chain's task then closes the channel. */
-    private static void finish(Task<OperationRequest, Object> task, Task<InetSocketAddress, TlsChannel> done) {
-        Throwable error = done.propagateError();
+    /** On the request's context: reports the session, then closes the channel (close_notify first). */
+    private static void finish(Task<OperationRequest, Object> task, TlsChannel secured, Throwable error) {
         if (error != null) {
             task.setError(error);
         } else {
-            TlsChannel secured = done.result();
-            task.setResult(new Secured(secured.localAddress(), secured.remoteAddress(), secured.protocol(),
-                    secured.cipherSuite(), secured.toString()));
+            try (secured) {
+                task.setResult(new Secured(secured.localAddress(), secured.remoteAddress(), secured.protocol(),
+                        secured.cipherSuite(), secured.toString()));
+            }
         }
         task.complete();
     }
