@@ -1,5 +1,7 @@
 package task.api;
 
+import java.nio.channels.SelectableChannel;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -338,4 +340,157 @@ public interface Task<S, R> {
      *         or callback
      */
     void waitThread();
+
+    // ------------------------------------------------------------------ GTask's features (since 1.1)
+
+    /**
+     * Runs {@code worker} on the {@link ThreadRunner}, waits for it in the
+     * calling thread and hands its outcome to the caller:
+     * {@code g_task_run_in_thread_sync} followed by
+     * {@code g_task_propagate_pointer}. The callback given at creation does
+     * not run (as upstream's sync run does not call it); the task finishes
+     * before this returns, with every cleanup run exactly once: the worker's
+     * {@code cleanup} and the callback data's, but not the result's, since
+     * the result is the caller's from then on.
+     * <p>
+     * Cancelling the task from another thread, as for
+     * {@link #waitThread()}, ends this at once with a
+     * {@link TaskCancelledException} (or, with
+     * {@link #setReturnOnCancel(boolean) setReturnOnCancel(false)}, once the
+     * worker returns). The wait is not interruptible; an interrupt is kept.
+     * <p>
+     * Happens-before: everything the worker and the cleanups did
+     * happens-before this method returns or throws.
+     *
+     * @param worker the blocking work; not null
+     * @param cleanup releases the worker's data when the task finishes, or null
+     * @return the result the worker set (null if none); the caller owns it
+     * @throws TaskCancelledException if the task was cancelled, or disposed
+     *         (its owner released it) before it completed
+     * @throws Exception the very error the worker set or threw (an
+     *         {@link Error} is thrown as itself; another {@code Throwable}
+     *         inside an {@link java.util.concurrent.ExecutionException})
+     * @throws IllegalStateException if the task already runs in a thread,
+     *         is completing, or has finished, or when called from its own
+     *         worker
+     * @throws NullPointerException if {@code worker} is null
+     * @since 1.1
+     */
+    R runInThreadSync(TaskWorker<S, R> worker, Runnable cleanup) throws Exception;
+
+    /**
+     * Whether a cancelled task's callback comes at once, while its worker
+     * may still run (true, the default here, as in 1.0), or only after the
+     * worker has returned (false: GTask's default); the worker may toggle it
+     * around a section whose state the callback must not free:
+     * {@code g_task_set_return_on_cancel}. It matters only for a task
+     * running in a thread (the callback of another cancelled task comes at
+     * once). The toggle and a concurrent {@link #cancel} are atomic with
+     * respect to each other: either the cancel sees the new setting, or this
+     * call returns false.
+     * <p>
+     * Threading: any thread, usually the worker's.
+     *
+     * @param returnOnCancel true to let a cancellation deliver the callback
+     *        at once, false to hold it until the worker returns
+     * @return true if the setting now holds for a cancellation to come;
+     *         false if the task has already been cancelled (a worker that
+     *         asked for false must then stop: its callback may have run).
+     *         Turning it on in a cancelled task delivers the held callback.
+     * @since 1.1
+     */
+    boolean setReturnOnCancel(boolean returnOnCancel);
+
+    /**
+     * Whether a cancellation replaces the task's outcome (true, the
+     * default) or a worker that returns after a cancel keeps what it set,
+     * its result or error reaching the callback as if no cancel had come
+     * (false): {@code g_task_set_check_cancellable}. It takes effect where
+     * the callback waits for the worker, that is with
+     * {@link #setReturnOnCancel(boolean) setReturnOnCancel(false)};
+     * {@link #isCancelled()} stays true either way.
+     * <p>
+     * Threading: any thread, before the callback runs.
+     *
+     * @param checkCancellable false to keep the worker's value despite a cancellation
+     * @since 1.1
+     */
+    void setCheckCancellable(boolean checkCancellable);
+
+    /**
+     * Completes the task on a later iteration of its context, whichever
+     * thread calls it, from inside the loop or not: GTask's return semantics
+     * ({@code g_task_return_*} never runs the callback before the current
+     * iteration ends), as an explicit choice beside {@link #complete()},
+     * which runs the callback in the calling thread as QIOTask does. The
+     * context is the one given to the builder (or the default context).
+     * A second call, or a {@code complete()} after it, does nothing more
+     * than the first; on a cancelled or disposed task it does nothing. If
+     * the context is closed the task is disposed.
+     * <p>
+     * Happens-before: this call happens-before the callback.
+     *
+     * @throws IllegalStateException if the task runs in a thread (its
+     *         context completes it) or has finished
+     * @since 1.1
+     */
+    void completeLater();
+
+    /**
+     * Schedules {@code event} on the task's context after {@code delay}, as
+     * a timer that belongs to the task: {@code g_task_attach_source} with a
+     * timeout source. It is named after the task in the context's
+     * diagnostics ({@code task:contexts}, the stall report) and removed
+     * when the task finishes, if it has not fired by then; on a finished
+     * task it is never scheduled.
+     *
+     * @param delay from now; not null, not negative
+     * @param event runs once on the context's thread; not null
+     * @return the timer, which may also be cancelled by hand
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws java.util.concurrent.RejectedExecutionException if the context is closed
+     * @throws IllegalStateException if the task has finished
+     * @since 1.1
+     */
+    EventSource attachTimer(Duration delay, Runnable event);
+
+    /**
+     * Watches {@code channel} on the task's context, as a watch that belongs
+     * to the task: {@code g_task_attach_source} with a socket source. Named
+     * after the task as {@link #attachTimer} is, and removed when the task
+     * finishes.
+     *
+     * @param channel a non-blocking channel; not null
+     * @param ops the {@link java.nio.channels.SelectionKey} operations to watch
+     * @param callback as for {@link EventContext#watch}; not null
+     * @return the watch, which may also be cancelled by hand
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException as {@link EventContext#watch}
+     * @throws java.util.concurrent.RejectedExecutionException if the context is closed
+     * @throws IllegalStateException if the task has finished
+     * @since 1.1
+     */
+    EventSource attachWatch(SelectableChannel channel, int ops, IoCallback callback);
+
+    /**
+     * The tag set at creation ({@link TaskService.Builder#sourceTag}) to
+     * tell operations apart: {@code g_task_get_source_tag}.
+     *
+     * @return the tag, or null if none was set
+     * @since 1.1
+     */
+    Object sourceTag();
+
+    /**
+     * Replaces the cleanup of the callback's data, given at creation: the
+     * previous one runs now, in the calling thread, and the new one when the
+     * task finishes: {@code g_task_set_task_data}, which frees the previous
+     * data at once.
+     *
+     * @param cleanup the new cleanup, or null for none
+     * @throws IllegalStateException if the task has finished (the cleanups ran)
+     * @since 1.1
+     */
+    void setCleanup(Runnable cleanup);
 }

@@ -1,6 +1,7 @@
 package task.api;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -138,6 +139,36 @@ public interface TaskService {
     <S, R> TaskFuture<R> future(Function<? super TaskCallback<S, R>, ? extends Task<S, R>> start);
 
     /**
+     * Reports an error as a finished task, in one call:
+     * {@code g_task_report_error}. Creates a task of {@code source} and
+     * {@code callback} with {@code error} set, tagged with {@code sourceTag},
+     * and completes it on a later iteration of {@code context}
+     * ({@link Task#completeLater()}), so the callback never runs inside the
+     * caller's own call, as for any operation that fails late.
+     *
+     * @param <S> the type of the source
+     * @param <R> the type of the result
+     * @param source the task's source, or null
+     * @param callback receives the task, whose {@code propagateError()} returns {@code error}; not null
+     * @param sourceTag the tag ({@link Task#sourceTag()}), or null
+     * @param error the error; not null
+     * @param context where the callback runs, or null for the default context
+     * @return the task, already completing
+     * @throws NullPointerException if {@code callback} or {@code error} is null
+     * @throws IllegalStateException if this service has been released
+     * @since 1.1
+     */
+    default <S, R> Task<S, R> reportError(S source, TaskCallback<S, R> callback, Object sourceTag, Throwable error,
+            EventContext context) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(error, "error");
+        Task<S, R> task = builder(source, callback).sourceTag(sourceTag).context(context).create();
+        task.setError(error);
+        task.completeLater();
+        return task;
+    }
+
+    /**
      * Makes a group of tasks that are cancelled together, with an optional
      * deadline and cancel-on-first-failure (see {@link TaskGroup}). Its
      * tasks belong to this service's owner, as every task of this service.
@@ -217,6 +248,18 @@ public interface TaskService {
          * @throws IllegalArgumentException if {@code timeout} is not positive
          */
         Builder<S, R> deadline(Duration timeout);
+
+        /**
+         * Sets a tag that tells operations apart, read back by
+         * {@link Task#sourceTag()}: {@code g_task_set_source_tag} (upstream
+         * tags with the address of the starting function; here any object,
+         * such as the operation's class).
+         *
+         * @param tag the tag, or null for none
+         * @return this builder
+         * @since 1.1
+         */
+        Builder<S, R> sourceTag(Object tag);
 
         /**
          * Creates the task; the builder may be reused afterwards.

@@ -297,6 +297,51 @@ class BadInputTest {
                         throw inCallback.get();
                     };
                 }, "runInThread", "completing"));
+        rows.add(fails("Task.runInThreadSync: null worker", NullPointerException.class,
+                f -> {
+                    Task<String, Object> task = f.pending();
+                    return () -> task.runInThreadSync(null, null);
+                }, "worker"));
+        rows.add(fails("Task.runInThreadSync: while it runs in a thread", IllegalStateException.class,
+                f -> {
+                    Task<String, Object> task = f.blockedInThread();
+                    return () -> task.runInThreadSync(t -> fail("second worker ran"), null);
+                }, "runInThreadSync", "already runs in a thread", "#"));
+        rows.add(fails("Task.completeLater: while it runs in a thread", IllegalStateException.class,
+                f -> {
+                    Task<String, Object> task = f.blockedInThread();
+                    return task::completeLater;
+                }, "completeLater", "runs in a thread"));
+        rows.add(fails("Task.completeLater: on a finished task", IllegalStateException.class,
+                f -> {
+                    Task<String, Object> task = f.finished();
+                    return task::completeLater;
+                }, "completeLater", "has finished"));
+        rows.add(fails("Task.attachTimer: null delay", NullPointerException.class,
+                f -> {
+                    Task<String, Object> task = f.pending();
+                    return () -> task.attachTimer(null, () -> { });
+                }, "delay"));
+        rows.add(fails("Task.attachTimer: on a finished task", IllegalStateException.class,
+                f -> {
+                    Task<String, Object> task = f.finished();
+                    return () -> task.attachTimer(java.time.Duration.ZERO, () -> fail("fired"));
+                }, "attachTimer", "has finished"));
+        rows.add(fails("Task.attachWatch: null channel", NullPointerException.class,
+                f -> {
+                    Task<String, Object> task = f.pending();
+                    return () -> task.attachWatch(null, java.nio.channels.SelectionKey.OP_READ, ops -> false);
+                }, "channel"));
+        rows.add(fails("Task.setCleanup: on a finished task (the new cleanup is not run)",
+                IllegalStateException.class,
+                f -> {
+                    Task<String, Object> task = f.finished();
+                    return () -> task.setCleanup(() -> fail("cleanup ran"));
+                }, "setCleanup", "has finished"));
+        rows.add(fails("TaskService.reportError: null error", NullPointerException.class,
+                f -> () -> runtime.tasks().reportError("src", t -> fail("callback ran"), null, null, null), "error"));
+        rows.add(fails("TaskService.future: a start that returns no task", NullPointerException.class,
+                f -> () -> runtime.tasks().future(done -> null), "TaskService.future", "returned no task"));
         rows.add(fails("Task.complete: while it runs in a thread", IllegalStateException.class,
                 f -> {
                     Task<String, Object> task = f.blockedInThread();

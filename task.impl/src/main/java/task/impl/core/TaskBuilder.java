@@ -19,6 +19,7 @@ final class TaskBuilder<S, R> implements TaskService.Builder<S, R> {
     private Runnable cleanup;
     private EventContext context;
     private Duration deadline;
+    private Object sourceTag;
 
     TaskBuilder(TaskCreator creator, S source, TaskCallback<S, R> callback) {
         this.creator = creator;
@@ -59,7 +60,21 @@ final class TaskBuilder<S, R> implements TaskService.Builder<S, R> {
     }
 
     @Override
+    public TaskService.Builder<S, R> sourceTag(Object tag) {
+        this.sourceTag = tag;
+        return this;
+    }
+
+    @Override
     public Task<S, R> create() {
+        Task<S, R> task = createTask();
+        if (sourceTag != null && task instanceof TaskImpl) {
+            ((TaskImpl<S, R>) task).setSourceTag(sourceTag);
+        }
+        return task;
+    }
+
+    private Task<S, R> createTask() {
         if (deadline == null) {
             return creator.create(source, callback, cleanup, name, context);
         }

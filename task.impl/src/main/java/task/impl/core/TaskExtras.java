@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import task.api.EventContext;
+import task.api.EventSource;
 import task.api.TaskCallback;
 
 /**
@@ -43,7 +44,8 @@ final class TaskExtras {
     final String givenName;
     /** The context given at creation, or null for the owner's default. */
     final EventContext homeContext;
-    final Runnable callbackCleanup;
+    /** The callback data's cleanup: given at creation, replaced by setCleanup; guarded by the task's monitor. */
+    Runnable callbackCleanup;
     /** The task's group's name, for TaskInfo; null outside a group. */
     final String group;
     /** The contexts captured at creation, entered around the worker and the callback; usually null. */
@@ -64,6 +66,22 @@ final class TaskExtras {
      * task's DROPPED).
      */
     volatile Thread completer;
+    /**
+     * setReturnOnCancel(false): a cancel does not post the early completion
+     * while the worker runs. Written, then state read, by the toggle; state
+     * CASed, then this read, by cancel (Dekker: one sees the other).
+     */
+    volatile boolean holdsCancelledCompletion;
+    /** setCheckCancellable(false): a completion after the worker returned keeps its value. */
+    volatile boolean keepsValueWhenCancelled;
+    /** The builder's source tag, or null. */
+    volatile Object sourceTag;
+    /** runInThreadSync's capture, which replaces the callback; volatile, as an early cancelled completion may read it. */
+    volatile TaskCallback<?, ?> syncCallback;
+    /** completeLater posted the completion once; guarded by the task's monitor. */
+    boolean completionPosted;
+    /** Timers and watches attached to the task, removed when it finishes; guarded by the task's monitor. */
+    List<EventSource> attachedSources;
 
     TaskExtras(TaskCallback<?, ?> callback, String givenName, EventContext homeContext, Runnable callbackCleanup,
             String group, Propagated propagated) {

@@ -2,6 +2,8 @@ package task.impl.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectableChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,6 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import task.api.EventContext;
+import task.api.EventSource;
+import task.api.IoCallback;
 import task.api.Task;
 import task.api.TaskCallback;
 import task.api.TaskCancelledException;
@@ -261,7 +265,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     @SuppressWarnings("unchecked")
     private TaskCallback<S, R> callback() {
         Object current = callbackOrExtras;
-        return (TaskCallback<S, R>) (current instanceof TaskExtras ? ((TaskExtras) current).callback : current);
+        if (current instanceof TaskExtras) {
+            TaskExtras x = (TaskExtras) current;
+            return (TaskCallback<S, R>) (x.syncCallback != null ? x.syncCallback : x.callback);
+        }
+        return (TaskCallback<S, R>) current;
     }
 
     /** Where a cancelled completion goes before runInThread names a context. */
@@ -438,7 +446,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             return; // the callback is running and will finish the task
         } else if ((s & WAITING) != 0) {
             LockSupport.unpark(extrasOrNull().waiter);
-        } else if ((s & CANCELLED) == 0) {
+        } else if ((s & CANCELLED) == 0 || holdsCancelledCompletion()) {
+            // Held back (setReturnOnCancel(false)): cancel posted nothing, or
+            // posted before the hold, and then this copy loses the claim.
             schedule(workerContext, this);
         } // else: cancel() has already posted the completion
     }
@@ -523,7 +533,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     /** In the claiming thread: the callback, then the cleanups if the worker is done. */
     private Failures runCallbackAndFinish(int claimed) {
-        if ((claimed & CANCELLED) != 0) {
+        if (cancellationApplies(claimed)) {
             installCancellation();
         }
         // Beside a worker that may still run (a cancelled task), or of a task
@@ -628,11 +638,24 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         Failures failure = primary;
         TaskExtras x = extrasOrNull();
         if (x != null) {
-            // workerCleanup was published by THREADED, callbackCleanup at creation.
+            Runnable dataCleanup;
+            List<EventSource> attached;
+            synchronized (this) { // setCleanup and attach* write them under the monitor, before FINISHING
+                dataCleanup = x.callbackCleanup;
+                x.callbackCleanup = null;
+                attached = x.attachedSources;
+                x.attachedSources = null;
+            }
+            if (attached != null) {
+                for (EventSource source : attached) {
+                    source.cancel(); // EventSource.cancel never throws; a fired one returns false
+                }
+            }
+            // workerCleanup was published by THREADED.
             if ((s & THREADED) != 0) {
                 failure = Failures.run(x.workerCleanup, Failures.WORKER_CLEANUP, failure);
             }
-            failure = Failures.run(x.callbackCleanup, Failures.CALLBACK_CLEANUP, failure);
+            failure = Failures.run(dataCleanup, Failures.CALLBACK_CLEANUP, failure);
         }
         R lastResult;
         Consumer<? super R> lastCleanup = null;
@@ -759,7 +782,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if ((s & FINISHING) != 0) {
             throw finished("propagateError");
         }
-        if ((s & CANCELLED) != 0) {
+        if (cancellationApplies(s)) {
             installCancellation(); // the callback may not have claimed yet
         }
         TaskExtras x = extrasOrNull();
@@ -804,10 +827,11 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     @Override
     public synchronized R result() {
-        if ((state & FINISHING) != 0) {
+        int s = state;
+        if ((s & FINISHING) != 0) {
             throw finished("result");
         }
-        return isCancelled() ? null : result;
+        return cancellationApplies(s) ? null : result;
     }
 
     @Override
@@ -824,7 +848,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if ((state & FINISHING) != 0) {
             throw finished("takeResult");
         }
-        if (isCancelled()) {
+        if (cancellationApplies(state)) {
             return new TakenResult<>(null, null);
         }
         TaskExtras x = extrasOrNull();
@@ -866,12 +890,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 break;
             }
         }
-        if (running) {
-            stopWorker(interruptWorker);
-        }
+        boolean dropped = running && stopWorker(interruptWorker);
         fireCancelHooks();
         if ((s & THREADED) == 0) {
             schedule(homeContext(), this::deliver);
+        } else if (running && !dropped && holdsCancelledCompletion()) {
+            return true; // setReturnOnCancel(false): the worker's return completes the task
         } else if (running && (s & WAITING) != 0) {
             // The waiter runs the cancelled callback now, beside the worker.
             // It announced itself (waiter, then WAITING) before this CAS saw
@@ -889,7 +913,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      * thread), else interrupts the worker's thread if {@code interrupting}
      * (that CAS added INTERRUPTING, removed here).
      */
-    private void stopWorker(boolean interrupting) {
+    private boolean stopWorker(boolean interrupting) {
         boolean dropped = takeQueuedWorker();
         if (interrupting) {
             Object running = workerOrThread;
@@ -904,6 +928,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if (dropped) {
             workerDropped();
         }
+        return dropped;
+    }
+
+    /** Whether setReturnOnCancel(false) holds a cancelled completion back until the worker returns. */
+    private boolean holdsCancelledCompletion() {
+        TaskExtras x = extrasOrNull();
+        return x != null && x.holdsCancelledCompletion;
     }
 
     @Override
@@ -1017,7 +1048,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         BatchingThread.releaseHeld(); // the worker may wait for a wake-up this thread holds
         // Until the worker returns, or a cancel lets the callback run without it.
-        boolean interrupted = parkUntil(WORKER_DONE | CANCELLED);
+        boolean interrupted = parkUntil(holdsCancelledCompletion() ? WORKER_DONE : WORKER_DONE | CANCELLED);
         Failures failure = null;
         int claimed = claim();
         if (claimed >= 0) {
@@ -1114,6 +1145,155 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
 
     private String describe() {
         return "task '" + name() + "' (#" + id + ")";
+    }
+
+    // ------------------------------------------------------------------ GTask's features
+
+    @Override
+    public R runInThreadSync(TaskWorker<S, R> worker, Runnable cleanup) throws Exception {
+        Objects.requireNonNull(worker, "worker");
+        if ((state & THREADED) != 0) {
+            throw new IllegalStateException(describe() + ": runInThreadSync: the task already runs in a thread");
+        }
+        SyncOutcome<S, R> outcome = new SyncOutcome<>();
+        extras().syncCallback = outcome; // before runInThread's THREADED CAS, which publishes it
+        runInThread(worker, cleanup, homeContext());
+        waitThread(); // the capture ran, here or on the context, before this returns
+        return outcome.resultOrThrow(name());
+    }
+
+    @Override
+    public boolean setReturnOnCancel(boolean returnOnCancel) {
+        TaskExtras x = extras();
+        x.holdsCancelledCompletion = !returnOnCancel;
+        int s = state; // read after the write: cancel CASes state, then reads the hold (one sees the other)
+        if ((s & CANCELLED) == 0) {
+            return true;
+        }
+        if (returnOnCancel && (s & THREADED) != 0 && (s & WORKER_DONE) == 0) {
+            // The cancel may have held the completion back: post it now (a copy that loses the claim does nothing).
+            schedule(workerContext, this::deliver);
+        }
+        return false;
+    }
+
+    @Override
+    public void setCheckCancellable(boolean checkCancellable) {
+        extras().keepsValueWhenCancelled = !checkCancellable;
+    }
+
+    /**
+     * Whether the cancellation replaces the task's outcome in state
+     * {@code s}: unless setCheckCancellable(false) and the worker has
+     * returned (there is then a value to keep).
+     */
+    private boolean cancellationApplies(int s) {
+        if ((s & CANCELLED) == 0) {
+            return false;
+        }
+        if ((s & THREADED) == 0 || (s & (WORKER_DONE | DROPPED)) != WORKER_DONE) {
+            return true;
+        }
+        TaskExtras x = extrasOrNull();
+        return x == null || !x.keepsValueWhenCancelled;
+    }
+
+    @Override
+    public void completeLater() {
+        int s = state;
+        if ((s & (CANCELLED | DISPOSED)) != 0) {
+            return;
+        }
+        if ((s & FINISHING) != 0) {
+            throw finished("completeLater");
+        }
+        if ((s & THREADED) != 0) {
+            throw new IllegalStateException(describe() + ": completeLater: the task runs in a thread, so its"
+                    + " context completes it");
+        }
+        synchronized (this) {
+            TaskExtras x = extras();
+            if (x.completionPosted) {
+                return;
+            }
+            x.completionPosted = true;
+        }
+        schedule(homeContext(), this::deliver); // claims on the context; a complete() meanwhile wins instead
+    }
+
+    @Override
+    public EventSource attachTimer(Duration delay, Runnable event) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(event, "event");
+        refuseIfFinished("attachTimer");
+        return attach(callbackContext().schedule(delay, new AttachedSource(this, "timer", event, null)),
+                "attachTimer");
+    }
+
+    @Override
+    public EventSource attachWatch(SelectableChannel channel, int ops, IoCallback callback) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(callback, "callback");
+        refuseIfFinished("attachWatch");
+        return attach(callbackContext().watch(channel, ops, new AttachedSource(this, "watch", null, callback)),
+                "attachWatch");
+    }
+
+    private void refuseIfFinished(String operation) {
+        if ((state & FINISHING) != 0) {
+            throw finished(operation);
+        }
+    }
+
+    /**
+     * Adds a source that finishOwned removes. Under the monitor, against
+     * finishOwned taking the list after its FINISHING CAS: either the list
+     * gets the source before it is taken, or this sees FINISHING.
+     */
+    private EventSource attach(EventSource source, String operation) {
+        boolean finished;
+        synchronized (this) {
+            finished = (state & FINISHING) != 0;
+            if (!finished) {
+                TaskExtras x = extras();
+                if (x.attachedSources == null) {
+                    x.attachedSources = new ArrayList<>(2);
+                }
+                x.attachedSources.add(source);
+            }
+        }
+        if (finished) {
+            source.cancel();
+            throw finished(operation);
+        }
+        return source;
+    }
+
+    @Override
+    public Object sourceTag() {
+        TaskExtras x = extrasOrNull();
+        return x == null ? null : x.sourceTag;
+    }
+
+    /** The builder's tag, set right after creation. */
+    void setSourceTag(Object tag) {
+        extras().sourceTag = tag;
+    }
+
+    @Override
+    public void setCleanup(Runnable cleanup) {
+        Runnable previous;
+        synchronized (this) {
+            if ((state & FINISHING) != 0) {
+                throw finished("setCleanup");
+            }
+            TaskExtras x = extras();
+            previous = x.callbackCleanup;
+            x.callbackCleanup = cleanup;
+        }
+        if (previous != null && previous != cleanup) {
+            previous.run(); // g_task_set_task_data frees the previous data at once; its exception is the caller's
+        }
     }
 
     @Override

@@ -959,10 +959,14 @@ public final class EventLoop implements EventContext {
                 return "task '" + task.name() + "' (#" + task.id() + ")";
             }
             if (subject instanceof TimerSource) {
-                return "a timer (" + ((TimerSource) subject).origin.getClass().getName() + ")";
+                Object origin = ((TimerSource) subject).origin;
+                return origin instanceof Described ? ((Described) origin).description()
+                        : "a timer (" + origin.getClass().getName() + ")";
             }
             if (subject instanceof IoWatch) {
-                return "an I/O watch on " + ((IoWatch) subject).channel;
+                IoWatch watch = (IoWatch) subject;
+                return (watch.callback instanceof Described ? ((Described) watch.callback).description()
+                        : "an I/O watch") + " on " + watch.channel;
             }
             return "an event (" + subject.getClass().getName() + ")";
         } catch (RuntimeException broken) {
