@@ -74,6 +74,7 @@ public final class TaskRuntime implements AutoCloseable {
         }
         this.tasks = new TaskFactory(builder.name, runner, defaultContext, table, reporter, builder.untakenErrors,
                 propagators);
+        tasks.recordCreationSites(builder.recordCreationSites);
         this.contexts = new LoopFactory(reporter, directory, builder.contextCloseGrace);
     }
 
@@ -172,6 +173,7 @@ public final class TaskRuntime implements AutoCloseable {
         private Duration contextCloseGrace = EventLoop.DEFAULT_CLOSE_GRACE;
         private Duration stallThreshold = LoopDirectory.DEFAULT_STALL_THRESHOLD;
         private ReportLevel untakenErrors = ReportLevel.WARNING;
+        private boolean recordCreationSites;
         private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
         private final List<ContextPropagator> propagators = new ArrayList<>();
 
@@ -315,6 +317,20 @@ public final class TaskRuntime implements AutoCloseable {
          */
         public Builder untakenErrors(ReportLevel untakenErrors) {
             this.untakenErrors = Objects.requireNonNull(untakenErrors, "untakenErrors");
+            return this;
+        }
+
+        /**
+         * Whether each task records where it was created (a stack trace per
+         * task, so off by default), shown when a task is dropped without
+         * ever finishing: GLib's "finalized without returning" warning
+         * names the task; this names its creator too.
+         *
+         * @param record true to record
+         * @return this builder
+         */
+        public Builder recordCreationSites(boolean record) {
+            this.recordCreationSites = record;
             return this;
         }
 

@@ -74,6 +74,8 @@ final class TaskExtras {
     volatile boolean holdsCancelledCompletion;
     /** setCheckCancellable(false): a completion after the worker returned keeps its value. */
     volatile boolean keepsValueWhenCancelled;
+    /** Where the task was created, when its owner records it (recordCreationSites); else null. */
+    volatile Throwable createdAt;
     /** The builder's source tag, or null. */
     volatile Object sourceTag;
     /** runInThreadSync's capture, which replaces the callback; volatile, as an early cancelled completion may read it. */

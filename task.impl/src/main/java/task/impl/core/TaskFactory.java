@@ -39,6 +39,10 @@ public class TaskFactory implements TaskService, TaskCreator {
     private final ReportLevel untakenErrors;
     private final List<ContextPropagator> propagators;
     private volatile boolean released;
+    /** Whether each new task records where it was created (a stack trace: costly, so off by default). */
+    private volatile boolean recordCreationSites;
+    /** How many dropped tasks one release reports one by one; the rest are counted. */
+    private static final int DROPPED_REPORTED_ONE_BY_ONE = 10;
 
     /**
      * Creates the service of one owner.
@@ -135,6 +139,9 @@ public class TaskFactory implements TaskService, TaskCreator {
         TaskExtras extras = name == null && context == null && cleanup == null && group == null
                 && propagated == null ? null : new TaskExtras(callback, name, context, cleanup, group, propagated);
         TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), this, source, callback, extras);
+        if (recordCreationSites) {
+            task.recordCreationSite(new Throwable("task '" + task.name() + "' (#" + task.id + ") created here"));
+        }
         table.add(task);
         if (released) {
             task.dispose();
@@ -168,12 +175,49 @@ public class TaskFactory implements TaskService, TaskCreator {
     public int disposeAll() {
         released = true;
         int disposed = 0;
+        List<TaskImpl<?, ?>> dropped = new ArrayList<>();
         for (TaskImpl<?, ?> task : table.ownedBy(this)) {
+            boolean awaitedItsCreator = task.awaitsOnlyItsCreator();
             if (task.dispose()) {
                 disposed++;
+                if (awaitedItsCreator) {
+                    dropped.add(task);
+                }
             }
         }
+        reportDropped(dropped);
         return disposed;
+    }
+
+    /**
+     * Whether each task created from now on records where it was created,
+     * shown in the dropped-task report. Costs a stack trace per task.
+     *
+     * @param record true to record
+     */
+    public void recordCreationSites(boolean record) {
+        this.recordCreationSites = record;
+    }
+
+    /**
+     * GLib's "finalized without returning a value" warning: each task that
+     * nothing but its creator could complete (see
+     * {@link TaskImpl#awaitsOnlyItsCreator}) and that its owner's release
+     * disposed, once, with its creation site if recorded.
+     */
+    private void reportDropped(List<TaskImpl<?, ?>> dropped) {
+        for (int i = 0; i < dropped.size() && i < DROPPED_REPORTED_ONE_BY_ONE; i++) {
+            TaskImpl<?, ?> task = dropped.get(i);
+            Throwable site = task.creationSite();
+            reporter.warn("task service of '" + ownerName + "': task '" + task.name() + "' (#" + task.id
+                    + ") was dropped without ever finishing: nothing ran it in a thread or completed it before"
+                    + " its owner went away" + (site != null ? "; it was created at the stack below"
+                            : " (recordCreationSites shows where it was created)"), site);
+        }
+        if (dropped.size() > DROPPED_REPORTED_ONE_BY_ONE) {
+            reporter.warn("task service of '" + ownerName + "': " + (dropped.size() - DROPPED_REPORTED_ONE_BY_ONE)
+                    + " more tasks were dropped the same way", null);
+        }
     }
 
     /**

@@ -1269,6 +1269,32 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         return source;
     }
 
+    /**
+     * Whether only its creator's code could still complete this task: it
+     * runs no worker, is not completing, cancelled or disposed, and no
+     * operation registered a cancel hook (an operation driving it from
+     * watches or timers registers one, to stop on a cancel). Such a task
+     * disposed by its owner's release was dropped without ever finishing.
+     */
+    synchronized boolean awaitsOnlyItsCreator() {
+        if ((state & (THREADED | CLAIMED | CANCELLED | DISPOSED | FINISHING)) != 0) {
+            return false;
+        }
+        TaskExtras x = extrasOrNull();
+        return x == null || x.cancelHooks == null || x.cancelHooks.isEmpty();
+    }
+
+    /** Records where the task was created; at creation, before the task is shared. */
+    void recordCreationSite(Throwable site) {
+        extras().createdAt = site;
+    }
+
+    /** @return where the task was created, or null if that was not recorded */
+    Throwable creationSite() {
+        TaskExtras x = extrasOrNull();
+        return x == null ? null : x.createdAt;
+    }
+
     @Override
     public Object sourceTag() {
         TaskExtras x = extrasOrNull();

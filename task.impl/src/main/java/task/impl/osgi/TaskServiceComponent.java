@@ -50,6 +50,12 @@ public class TaskServiceComponent extends TaskFactory {
                         + " finishes: WARNING, INFO, DEBUG or OFF. A cancelled or disposed task's error goes at"
                         + " DEBUG (unless OFF): a cancellation is no failure nobody noticed.")
         ReportLevel untakenErrorLevel() default ReportLevel.WARNING;
+
+        /** @return whether each task records where it was created */
+        @AttributeDefinition(name = "Record creation sites",
+                description = "Whether each task records the stack that created it (one stack trace per task),"
+                        + " shown when a task is dropped without ever finishing.")
+        boolean recordCreationSites() default false;
     }
 
     /**
@@ -67,6 +73,7 @@ public class TaskServiceComponent extends TaskFactory {
             @Reference(target = InspectorComponent.TARGET) TaskInspector inspector) {
         super(context.getUsingBundle().getSymbolicName(), runner, defaultContext, (TaskTable) inspector,
                 ((DefaultContextComponent) defaultContext).reporter(), config.untakenErrorLevel());
+        recordCreationSites(config.recordCreationSites());
     }
 
     /** Every context propagator registered (whiteboard), as an immutable snapshot SCR replaces. */

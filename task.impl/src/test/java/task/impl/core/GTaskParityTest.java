@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import task.api.TaskCancelledException;
 import task.api.TaskService;
 import task.impl.TaskRuntime;
 import task.impl.TestSupport;
+import task.testing.LogCapture;
 
 /**
  * GTask's features, tested as GLib's own suite tests them: each method is
@@ -305,5 +307,29 @@ class GTaskParityTest {
         assertEquals(List.of("first"), events, "the previous data is released at once");
         task.complete();
         assertEquals(List.of("first", "callback", "second"), events);
+    }
+
+    // ------------------------------------------------------------------ "finalized without returning a value"
+
+    @Test
+    void test_finalize_without_return() {
+        try (LogCapture log = new LogCapture("task.runtime");
+                TaskRuntime recording = TaskRuntime.builder().recordCreationSites(true).start()) {
+            Task<String, String> forgotten = recording.tasks().create("source", t -> fail("never completed"), null);
+            Task<String, String> driven = recording.tasks().create("source", t -> { }, null);
+            driven.onCancel(() -> { }); // an operation driving it would stop here: not dropped
+            CountDownLatch release = new CountDownLatch(1);
+            recording.tasks().create("source", t -> { }, null).runInThread(w -> release.countDown()); // runs
+            TestSupport.await(release);
+            recording.close();
+            List<java.util.logging.LogRecord> dropped = log.records().stream()
+                    .filter(r -> r.getMessage().contains("dropped without ever finishing")).toList();
+            assertEquals(1, dropped.size(), "" + log.others());
+            assertTrue(dropped.get(0).getMessage().contains("task 'task-" + forgotten.id() + "' (#" + forgotten.id()
+                    + ")"), dropped.get(0).getMessage());
+            StackTraceElement[] site = dropped.get(0).getThrown().getStackTrace();
+            assertTrue(java.util.Arrays.stream(site)
+                    .anyMatch(e -> e.getMethodName().equals("test_finalize_without_return")), "where it was created");
+        }
     }
 }
