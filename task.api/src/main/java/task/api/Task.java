@@ -157,6 +157,25 @@ public interface Task<S, R> {
     void setError(Throwable error);
 
     /**
+     * Sets {@code error} with its message prefixed:
+     * {@code g_task_return_prefixed_error}, for an operation that adds where
+     * it failed ({@code "connect 10.0.0.1:80: "}) to an error from below.
+     * Java messages are fixed, so the task's error is a new exception of the
+     * same class whose message is {@code prefix + error.getMessage()}, with
+     * {@code error} as its cause and its stack trace; if that class has no
+     * public constructor taking a message (and a cause), {@code error}
+     * itself is set, with the prefix attached to it as a suppressed
+     * exception. Otherwise as {@link #setError(Throwable)}.
+     *
+     * @param prefix prepended to the message; not null
+     * @param error the error; null does nothing, as for {@code setError}
+     * @throws NullPointerException if {@code prefix} is null
+     * @throws IllegalStateException as {@link #setError(Throwable)}
+     * @since 1.1
+     */
+    void setPrefixedError(String prefix, Throwable error);
+
+    /**
      * Hands the task's error to the caller and clears it:
      * {@code qio_task_propagate_error}. The very object given to
      * {@link #setError} (or thrown by the worker) is returned; a second call

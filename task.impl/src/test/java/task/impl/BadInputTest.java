@@ -338,6 +338,11 @@ class BadInputTest {
                     Task<String, Object> task = f.finished();
                     return () -> task.setCleanup(() -> fail("cleanup ran"));
                 }, "setCleanup", "has finished"));
+        rows.add(fails("Task.setPrefixedError: null prefix", NullPointerException.class,
+                f -> {
+                    Task<String, Object> task = f.pending();
+                    return () -> task.setPrefixedError(null, new java.io.IOException("below"));
+                }, "prefix"));
         rows.add(fails("TaskService.reportError: null error", NullPointerException.class,
                 f -> () -> runtime.tasks().reportError("src", t -> fail("callback ran"), null, null, null), "error"));
         rows.add(fails("TaskService.future: a start that returns no task", NullPointerException.class,

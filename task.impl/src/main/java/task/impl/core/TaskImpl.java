@@ -762,6 +762,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
     }
 
+    @Override
+    public void setPrefixedError(String prefix, Throwable error) {
+        Objects.requireNonNull(prefix, "prefix");
+        setError(error == null ? null : PrefixedError.of(prefix, error));
+    }
+
     /** @return false if the task's data is already released */
     private synchronized boolean addError(Throwable failure) {
         if ((state & FINISHING) != 0) {

@@ -332,4 +332,36 @@ class GTaskParityTest {
                     .anyMatch(e -> e.getMethodName().equals("test_finalize_without_return")), "where it was created");
         }
     }
+
+    // ------------------------------------------------------------------ g_task_return_prefixed_error
+
+    @Test
+    void test_return_prefixed_error() {
+        IOException below = new IOException("Connection refused");
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        Task<String, String> task = tasks.create("source", t -> seen.set(t.propagateError()), null);
+        task.setPrefixedError("connect 127.0.0.1:9: ", below);
+        task.complete();
+        IOException error = assertInstanceOf(IOException.class, seen.get(), "the same class");
+        assertEquals("connect 127.0.0.1:9: Connection refused", error.getMessage());
+        assertSame(below, error.getCause());
+    }
+
+    /** An exception class without a public message constructor. */
+    static final class Opaque extends RuntimeException {
+        Opaque() {
+            super("opaque");
+        }
+    }
+
+    @Test
+    void test_return_prefixed_error_that_cannot_be_copied() {
+        Opaque below = new Opaque();
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        Task<String, String> task = tasks.create("source", t -> seen.set(t.propagateError()), null);
+        task.setPrefixedError("while probing: ", below);
+        task.complete();
+        assertSame(below, seen.get(), "kept as it is");
+        assertEquals("while probing:", below.getSuppressed()[0].getMessage());
+    }
 }
