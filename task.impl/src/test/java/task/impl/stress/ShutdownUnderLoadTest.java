@@ -93,6 +93,11 @@ class ShutdownUnderLoadTest {
             String message = String.valueOf(record.getMessage());
             if (message.contains("is closed; the task is disposed without its callback")) {
                 contextClosedLogs.incrementAndGet();
+            } else if (message.contains("dropped without ever finishing")
+                    || message.contains("more tasks were dropped the same way")) {
+                // The round closes while tasks it created wait for a complete()
+                // that never comes: reported as dropped, as it should be.
+                return;
             } else {
                 problems.add("unexpected log record: " + record.getLevel() + " " + message + " " + record.getThrown());
             }
