@@ -51,9 +51,10 @@ public class ContextConfigurationIT extends TaskContainerTest {
         List<String> pids = Arrays.asList(information.getPids());
         assertTrue(pids.toString(), pids.contains(CONTEXTS_PID) && pids.contains(SERVICE_PID));
         assertEquals(List.of("closeGraceSeconds", "stallThresholdMillis"), ids(information, CONTEXTS_PID));
-        assertEquals(List.of("untakenErrorLevel"), ids(information, SERVICE_PID));
-        AttributeDefinition level = information.getObjectClassDefinition(SERVICE_PID, null)
-                .getAttributeDefinitions(ObjectClassDefinition.ALL)[0];
+        assertEquals(List.of("recordCreationSites", "untakenErrorLevel"), ids(information, SERVICE_PID));
+        AttributeDefinition level = Arrays.stream(information.getObjectClassDefinition(SERVICE_PID, null)
+                .getAttributeDefinitions(ObjectClassDefinition.ALL))
+                .filter(a -> a.getID().equals("untakenErrorLevel")).findFirst().orElseThrow();
         assertEquals(List.of("WARNING", "INFO", "DEBUG", "OFF"), Arrays.asList(level.getOptionValues()));
         assertEquals("WARNING", level.getDefaultValue()[0]);
     }

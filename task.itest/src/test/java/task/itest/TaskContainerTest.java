@@ -1,11 +1,13 @@
 package task.itest;
 
+import static org.ops4j.pax.exam.CoreOptions.bootDelegationPackage;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.File;
@@ -65,6 +67,12 @@ public abstract class TaskContainerTest {
             // would hold a stopped revision's class loader for a while and fail
             // RestartUnderLoadIT's check that every stopped loader is collected.
             frameworkProperty("org.apache.felix.log.maxSize").value("0"),
+            // Neither Felix nor Equinox exports the JDK's jdk.* packages by
+            // default: the runtime's JFR events need jdk.jfr (README, "JFR events").
+            systemPackages("jdk.jfr", "jdk.jfr.consumer"), // added to Pax Exam's own extra system packages
+            // A JFR event class, once the JDK instruments it, calls into jdk.jfr.internal
+            // from the bundle's class loader: delegated to the JDK (README, "JFR events").
+            bootDelegationPackage("jdk.jfr.internal.*"),
             runtimeBundles(),
             fileBundle(required("task.api.bundle")),
             fileBundle(required("task.impl.bundle")),

@@ -123,6 +123,11 @@ public final class Launcher {
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // The runtime's JFR events need jdk.jfr, which no framework exports by
+        // default, and their instrumented classes call jdk.jfr.internal from
+        // task.impl's class loader (README, "JFR events").
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.jfr");
+        config.put(Constants.FRAMEWORK_BOOTDELEGATION, "jdk.jfr.internal.*");
         // Always explicit: Equinox sets --nointeractive itself when gosh.args
         // is unset (and osgi.console too), and no prompt would ever appear.
         config.put("gosh.args", mode == Mode.TERMINAL ? "" : "--nointeractive");

@@ -76,6 +76,8 @@ final class TaskExtras {
     volatile boolean keepsValueWhenCancelled;
     /** Where the task was created, when its owner records it (recordCreationSites); else null. */
     volatile Throwable createdAt;
+    /** runInThread's nanoTime while JFR records worker runs, for the queue time; else MIN_VALUE (unknown). */
+    long queuedAtNanos = Long.MIN_VALUE;
     /** The builder's source tag, or null. */
     volatile Object sourceTag;
     /** runInThreadSync's capture, which replaces the callback; volatile, as an early cancelled completion may read it. */

@@ -21,6 +21,7 @@ import task.api.TaskCancelledException;
 import task.api.TaskInfo;
 import task.api.TaskState;
 import task.api.TaskWorker;
+import task.impl.jfr.TaskEvents;
 import task.impl.loop.EventLoop;
 import task.impl.loop.LoopBacked;
 import task.impl.runner.AbandonableJob;
@@ -318,6 +319,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             if (cleanup != null) {
                 extras().workerCleanup = cleanup;
             }
+            if (TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
+                extras().queuedAtNanos = System.nanoTime(); // for the JFR event's queue time
+            }
             if (STATE.compareAndSet(this, s, s | THREADED)) {
                 break;
             }
@@ -369,6 +373,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // The thread is written before state is read here, and cancel
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
+            Object event = TaskEvents.AVAILABLE ? TaskEvents.beginWorkerRun() : null;
+            long startedNanos = event != null ? System.nanoTime() : 0;
+            String outcome = "returned";
             try {
                 Propagated propagated = propagated();
                 if (propagated == null) {
@@ -377,7 +384,14 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                     propagated.around(() -> worker.run(this));
                 }
             } catch (Throwable failure) {
+                outcome = "failed";
                 addError(failure);
+            }
+            if (event != null) {
+                TaskExtras x = extrasOrNull();
+                TaskEvents.endWorkerRun(event, id, name(), owner.ownerName(), operation(),
+                        x == null ? Long.MIN_VALUE : x.queuedAtNanos, startedNanos,
+                        isCancelled() ? "cancelled" : outcome);
             }
         }
         workerOrThread = null;
@@ -547,6 +561,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             workerOrThread = me;
         }
         Failures failure = null;
+        Object event = TaskEvents.AVAILABLE ? TaskEvents.beginCompletion() : null;
+        String outcome = event == null ? null
+                : cancellationApplies(claimed) ? "cancelled" : hasError() ? "failed" : "succeeded";
         try {
             Propagated propagated = propagated();
             if (propagated == null) {
@@ -561,6 +578,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 extrasOrNull().completer = null;
             } else {
                 workerOrThread = null;
+            }
+            if (event != null) {
+                TaskEvents.endCompletion(event, id, name(), owner.ownerName(), operation(), outcome);
             }
         }
         int s = addFlagsFinishingIfReady(CALLBACK_DONE);
@@ -1010,6 +1030,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
         }
         fireCancelHooks();
+        if (TaskEvents.AVAILABLE) {
+            Object event = TaskEvents.beginCompletion();
+            if (event != null) {
+                TaskEvents.endCompletion(event, id, name(), owner.ownerName(), operation(), "disposed");
+            }
+        }
         if (running) {
             // Dropped if still queued, and finished here; else the worker's
             // thread finishes the task when the worker returns.
@@ -1288,6 +1314,18 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         TaskExtras x = extrasOrNull();
         return x == null || x.cancelHooks == null || x.cancelHooks.isEmpty();
+    }
+
+    /** @return the operation, for diagnostics: the source tag when it is a name (an operation's task's is) */
+    private String operation() {
+        Object tag = sourceTag();
+        return tag instanceof String ? (String) tag : null;
+    }
+
+    /** @return whether an error is set now; for the completion's JFR event */
+    private synchronized boolean hasError() {
+        TaskExtras x = extrasOrNull();
+        return x != null && x.error != null;
     }
 
     /** Records where the task was created; at creation, before the task is shared. */

@@ -21,6 +21,7 @@ import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
 import task.api.Task;
+import task.impl.jfr.TaskEvents;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
 import task.impl.runner.ManagedBlocking;
@@ -927,6 +928,9 @@ public final class EventLoop implements EventContext {
             return; // it ended while the stack was taken: not the stalled one's
         }
         seen.reported = true;
+        if (TaskEvents.AVAILABLE) {
+            TaskEvents.stall(name, describeDispatch(what), thread.getName(), now - seen.sinceNanos);
+        }
         report(describeDispatch(what) + " has been running for " + (now - seen.sinceNanos) / 1_000_000
                 + " ms or more on thread '" + thread.getName() + "' and blocks the context (stall threshold "
                 + thresholdNanos / 1_000_000 + " ms; reported once per stall)", ThreadStack.of(thread, stack));

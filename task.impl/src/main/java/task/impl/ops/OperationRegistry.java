@@ -153,6 +153,7 @@ public final class OperationRegistry implements OperationService {
             Running running = new Running();
             Task<OperationRequest, Object> task = tasks.builder(request, callback)
                     .name(request.toString())
+                    .sourceTag(name) // tells the operations apart in diagnostics (JFR, metrics)
                     .context(context)
                     .cleanup(() -> {
                         inFlight.remove(running);
