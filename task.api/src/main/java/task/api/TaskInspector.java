@@ -5,6 +5,8 @@ import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import task.api.metrics.TaskStats;
+
 /**
  * Lists and cancels the tasks in flight across the whole runtime, and lists
  * its open event contexts, for diagnostics and administration (the shell's
@@ -55,4 +57,28 @@ public interface TaskInspector {
      * @since 1.1
      */
     long lostReports();
+
+    /**
+     * Where a task in flight was created: the stack of the thread that
+     * created it, innermost frame first, recorded when its owner's
+     * {@code recordCreationSites} is on (Config Admin PID {@code task.service},
+     * or {@code TaskRuntime.Builder.recordCreationSites}); the shell's
+     * {@code task:tasks -v ID}.
+     *
+     * @param id the task's identifier
+     * @return the frames; empty if no such task is in flight or its creation was not recorded
+     * @since 1.1
+     */
+    List<StackTraceElement> creationStack(long id);
+
+    /**
+     * The runtime's metrics now: per owner and per operation, per context and
+     * for the runner (the shell's {@code task:stats}; the same figures are
+     * JMX MBeans in the domain {@code task.runtime}). Reading them costs a
+     * snapshot of each histogram, not a pause of the tasks.
+     *
+     * @return a snapshot, never null
+     * @since 1.1
+     */
+    TaskStats stats();
 }

@@ -12,6 +12,10 @@ import java.util.function.Supplier;
 import task.api.ContextInfo;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
+import task.api.metrics.ContextStats;
+import task.api.metrics.Durations;
+import task.api.metrics.RunnerStats;
+import task.api.metrics.TaskStats;
 import task.impl.log.Reporter;
 
 /**
@@ -158,6 +162,22 @@ public class TaskTable implements TaskInspector {
     @Override
     public long lostReports() {
         return Reporter.droppedReports();
+    }
+
+    @Override
+    public List<StackTraceElement> creationStack(long id) {
+        TaskImpl<?, ?> task = lookup(id);
+        Throwable site = task == null ? null : task.creationSite();
+        return site == null ? List.of() : List.of(site.getStackTrace());
+    }
+
+    @Override
+    public TaskStats stats() {
+        List<ContextStats> open = new ArrayList<>();
+        for (ContextInfo context : contexts.get()) {
+            open.add(new ContextStats(context.name(), 0, Durations.NONE, 0));
+        }
+        return new TaskStats(List.of(), List.of(), open, new RunnerStats(false, 0, 0, 0));
     }
 
     private TaskImpl<?, ?> lookup(long id) {
