@@ -34,7 +34,10 @@ public class TaskCommands {
     static final long MAX_SLEEP_MILLIS = Duration.ofDays(1).toMillis();
 
     static final CommandUsage TASKS = new CommandUsage("tasks",
-            "list the tasks in flight: id, name, group, owner bundle, source, state, age, worker thread", List.of());
+            "list the tasks in flight: id, name, group, owner bundle, source, state, age, worker thread;"
+                    + " with -v ID, one task and where it was created",
+            List.of(new Argument("option", "-v, to show one task in detail with its creation stack", false),
+                    new Argument("id", "with -v: the task's id, as task:tasks lists it", false)));
     static final CommandUsage CONTEXTS = new CommandUsage("contexts",
             "list the open event contexts: driver, state, pending events, what each runs and since when", List.of());
     static final CommandUsage CANCEL = new CommandUsage("cancel", "cancel a task in flight, interrupting its worker",
@@ -56,14 +59,28 @@ public class TaskCommands {
 
 
     /**
-     * Lists the tasks in flight: prints one line per task, under a header.
+     * Lists the tasks in flight: prints one line per task, under a header;
+     * or, given {@code -v ID}, that task's fields and where it was created
+     * ({@link TaskInspector#creationStack(long)}).
      *
-     * @param arguments none
-     * @throws IllegalArgumentException if any is given
+     * @param arguments none, or {@code -v} and a task's id
+     * @throws IllegalArgumentException if the option is not {@code -v}, the id is missing or malformed, or
+     *         no task with that id is in flight
      */
-    @Descriptor("list the tasks in flight: id, name, group, owner bundle, source, state, age, worker thread")
-    public void tasks(String... arguments) {
-        TASKS.texts(arguments);
+    @Descriptor("list the tasks in flight: id, name, group, owner bundle, source, state, age, worker thread;"
+            + " with -v ID, one task and where it was created")
+    public void tasks(@Descriptor("[-v ID]: show one task in detail") String... arguments) {
+        List<String> given = TASKS.texts(arguments);
+        if (!given.isEmpty()) {
+            if (!given.get(0).equals("-v")) {
+                throw TASKS.wrong("unknown option '" + given.get(0) + "': the only one is -v ID");
+            }
+            if (given.size() < 2) {
+                throw TASKS.wrong("-v needs the task's ID");
+            }
+            describe(TASKS.whole("ID", given.get(1), 1, Long.MAX_VALUE));
+            return;
+        }
         List<TaskInfo> inFlight = inspector.inFlight();
         if (inFlight.isEmpty()) {
             System.out.println("no tasks in flight");
@@ -80,6 +97,34 @@ public class TaskCommands {
                     task.thread() == null ? "-" : task.thread()));
         }
         System.out.println(out.toString().stripTrailing());
+    }
+
+    /**
+     * Prints one task in flight, a field per line, and the stack that created
+     * it when its owner records creation sites.
+     */
+    private void describe(long id) {
+        TaskInfo task = inspector.find(id).orElseThrow(() -> TASKS.wrong("no task #" + id + " is in flight"));
+        String nl = System.lineSeparator();
+        StringBuilder out = new StringBuilder();
+        out.append("task #").append(task.id()).append(" '").append(task.name()).append('\'').append(nl)
+                .append("  owner   ").append(task.owner()).append(nl)
+                .append("  source  ").append(task.source()).append(nl)
+                .append("  state   ").append(task.state()).append(nl)
+                .append("  group   ").append(task.group() == null ? "-" : task.group()).append(nl)
+                .append("  created ").append(task.created()).append(String.format(Locale.ROOT, " (%.1fs ago)",
+                        Duration.between(task.created(), Instant.now()).toMillis() / 1000.0)).append(nl)
+                .append("  thread  ").append(task.thread() == null ? "-" : task.thread()).append(nl);
+        List<StackTraceElement> stack = inspector.creationStack(id);
+        if (stack.isEmpty()) {
+            out.append("  created at: not recorded (turn on recordCreationSites, Config Admin PID task.service)");
+        } else {
+            out.append("  created at:");
+            for (StackTraceElement frame : stack) {
+                out.append(nl).append("    at ").append(frame);
+            }
+        }
+        System.out.println(out);
     }
 
     /**
