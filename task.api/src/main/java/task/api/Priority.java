@@ -7,8 +7,10 @@ package task.api;
  * is a priority; these are the usual ones.
  * <p>
  * A job's priority ({@link ThreadRunner#execute(Runnable, int)}) orders it
- * among the jobs waiting for a thread of the runner. Priorities order what
- * waits; they never preempt what runs, and they are not thread priorities.
+ * among the jobs waiting for a thread of the runner; an event's
+ * ({@link EventContext#post(Runnable, int)}) orders it among the events
+ * pending on its context. Priorities order what waits; they never preempt
+ * what runs, and they are not thread priorities.
  * <p>
  * Threading: constants only.
  *
