@@ -173,7 +173,8 @@ public interface EventContext extends Executor, AutoCloseable {
      * {@code g_source_set_priority}; the values are {@link Priority}'s): of
      * the events pending on this context, those of a higher priority (a
      * lower number) run first, and events of one priority run in the order
-     * they were posted. An event waits
+     * they were posted. A task's completion is such an event, of the task's
+     * priority ({@link TaskService.Builder#priority(int)}). An event waits
      * while events of a higher priority are pending, however many keep
      * coming (as in GLib). Priorities order posted events and completions
      * only: each iteration still runs I/O watches, then due timers, then

@@ -6,10 +6,13 @@ package task.api;
  * one priority run in the order they were posted or queued. Any {@code int}
  * is a priority; these are the usual ones.
  * <p>
- * A job's priority ({@link ThreadRunner#execute(Runnable, int)}) orders it
- * among the jobs waiting for a thread of the runner; an event's
- * ({@link EventContext#post(Runnable, int)}) orders it among the events
- * pending on its context. Priorities order what waits; they never preempt
+ * A task's priority ({@link TaskService.Builder#priority(int)},
+ * {@code g_task_set_priority}) orders its worker among the workers waiting
+ * for a thread of the {@link ThreadRunner} and its completion among the
+ * events pending on its {@link EventContext}; a job's own
+ * ({@link ThreadRunner#execute(Runnable, int)}) orders it among the jobs
+ * waiting for a thread; an event's ({@link EventContext#post(Runnable, int)})
+ * among the events pending on its context. Priorities order what waits; they never preempt
  * what runs, and they are not thread priorities.
  * <p>
  * Threading: constants only.
