@@ -167,4 +167,40 @@ public interface EventContext extends Executor, AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Posts a one-shot event with a priority ({@code g_idle_add_full} and
+     * {@code g_source_set_priority}; the values are {@link Priority}'s): of
+     * the events pending on this context, those of a higher priority (a
+     * lower number) run first, and events of one priority run in the order
+     * they were posted. A task's completion is such an event, of the task's
+     * priority ({@link TaskService.Builder#priority(int)}). An event waits
+     * while events of a higher priority are pending, however many keep
+     * coming (as in GLib). Priorities order posted events and completions
+     * only: each iteration still runs I/O watches, then due timers, then
+     * posted events, and an event that runs is never interrupted.
+     * {@link Priority#DEFAULT} is {@link #post(Runnable)} (GLib's
+     * {@code g_idle_add} uses {@code G_PRIORITY_DEFAULT_IDLE}; a plain post
+     * here stays at the default, the priority of completions by default).
+     * <p>
+     * A context adopted from an executor
+     * ({@link EventContextFactory#adopt(String, java.util.concurrent.Executor)})
+     * can only order what it holds: an event of another priority, and any
+     * event posted while one such is pending, is held by the context and run
+     * by the next runnable it handed to the executor, best first; what the
+     * executor has already been handed runs in the executor's own order.
+     * <p>
+     * Threading: any thread. Happens-before: this call happens-before the
+     * event runs. The event runs exactly once unless cancelled first, as
+     * for {@link #post(Runnable)}.
+     *
+     * @param event the event; not null
+     * @param priority any {@code int}; see {@link Priority}
+     * @return a handle that can cancel the event before it runs
+     * @throws NullPointerException if {@code event} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the context
+     *         is closed (or an adopted executor refuses the event)
+     * @since 1.1
+     */
+    EventSource post(Runnable event, int priority);
 }

@@ -512,4 +512,22 @@ public interface Task<S, R> {
      * @since 1.1
      */
     void setCleanup(Runnable cleanup);
+
+    /**
+     * The task's priority, set at creation
+     * ({@link TaskService.Builder#priority(int)}): {@code g_task_get_priority}.
+     * It orders the task's worker among the workers waiting for a thread of
+     * the {@link ThreadRunner} (in a platform pool that is full; with virtual
+     * threads no worker waits) and its completion, a cancelled one included,
+     * among the events pending on its context
+     * ({@link EventContext#post(Runnable, int)}). A completion run by
+     * {@link #waitThread()} or {@link #complete()} runs in the calling
+     * thread, unordered.
+     * <p>
+     * Threading: any thread, also once the task has finished. Never throws.
+     *
+     * @return the priority ({@link Priority}); {@link Priority#DEFAULT} unless one was set
+     * @since 1.1
+     */
+    int priority();
 }

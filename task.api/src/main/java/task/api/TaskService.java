@@ -268,5 +268,22 @@ public interface TaskService {
          * @throws IllegalStateException if the service has been released
          */
         Task<S, R> create();
+
+        /**
+         * Sets the task's priority, read back by {@link Task#priority()}:
+         * {@code g_task_set_priority} (GTask allows it until the task runs;
+         * here it is set at creation). Of the workers waiting for a thread
+         * of the runner, those of a higher priority (a lower number) run
+         * first, and of the completions pending on the task's context, too;
+         * FIFO within a priority. Workers wait only in a platform pool that
+         * is full: with virtual threads every worker gets a thread at once,
+         * and only the completions are ordered. {@link Priority#DEFAULT},
+         * the default, takes the runtime's usual path, at no cost.
+         *
+         * @param priority any {@code int}; see {@link Priority}
+         * @return this builder
+         * @since 1.1
+         */
+        Builder<S, R> priority(int priority);
     }
 }

@@ -39,4 +39,28 @@ public interface ThreadRunner {
      * @return zero or more
      */
     int activeCount();
+
+    /**
+     * Runs {@code job} on a worker thread, soon, ordered by {@code priority}
+     * among the jobs waiting for a thread ({@link Priority}: a lower number
+     * first, FIFO within a priority; {@code g_task_set_priority} for a
+     * task's worker). Jobs wait only while every thread is busy: in a
+     * platform pool that is full; with virtual threads every job gets a
+     * thread at once, so nothing waits to be ordered. The priority never
+     * preempts a running job and is not the thread's priority.
+     * {@link Priority#DEFAULT} is {@link #execute(Runnable)}, unchanged.
+     * <p>
+     * Threading: any thread. Happens-before: this call happens-before the
+     * job runs. The default implementation ignores the priority and calls
+     * {@link #execute(Runnable)}; the runtime's runner orders.
+     *
+     * @param job the job; it must not throw
+     * @param priority any {@code int}; see {@link Priority}
+     * @throws NullPointerException if {@code job} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the runner is stopped
+     * @since 1.1
+     */
+    default void execute(Runnable job, int priority) {
+        execute(job);
+    }
 }

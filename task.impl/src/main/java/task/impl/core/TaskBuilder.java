@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import task.api.EventContext;
 import task.api.EventSource;
+import task.api.Priority;
 import task.api.Task;
 import task.api.TaskCallback;
 import task.api.TaskService;
@@ -20,6 +21,7 @@ final class TaskBuilder<S, R> implements TaskService.Builder<S, R> {
     private EventContext context;
     private Duration deadline;
     private Object sourceTag;
+    private int priority = Priority.DEFAULT;
 
     TaskBuilder(TaskCreator creator, S source, TaskCallback<S, R> callback) {
         this.creator = creator;
@@ -66,10 +68,22 @@ final class TaskBuilder<S, R> implements TaskService.Builder<S, R> {
     }
 
     @Override
+    public TaskService.Builder<S, R> priority(int priority) {
+        this.priority = priority;
+        return this;
+    }
+
+    @Override
     public Task<S, R> create() {
         Task<S, R> task = createTask();
-        if (sourceTag != null && task instanceof TaskImpl) {
-            ((TaskImpl<S, R>) task).setSourceTag(sourceTag);
+        if (task instanceof TaskImpl) {
+            TaskImpl<S, R> created = (TaskImpl<S, R>) task;
+            if (sourceTag != null) {
+                created.setSourceTag(sourceTag);
+            }
+            if (priority != Priority.DEFAULT) {
+                created.setPriority(priority);
+            }
         }
         return task;
     }

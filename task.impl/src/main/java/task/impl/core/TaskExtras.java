@@ -80,6 +80,8 @@ final class TaskExtras {
     long queuedAtNanos = Long.MIN_VALUE;
     /** The builder's source tag, or null. */
     volatile Object sourceTag;
+    /** The builder's priority ({@code task.api.Priority}); tasks without extras have the default. */
+    volatile int priority;
     /** runInThreadSync's capture, which replaces the callback; volatile, as an early cancelled completion may read it. */
     volatile TaskCallback<?, ?> syncCallback;
     /** completeLater posted the completion once; guarded by the task's monitor. */

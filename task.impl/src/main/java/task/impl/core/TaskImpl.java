@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
+import task.api.Priority;
 import task.api.Task;
 import task.api.TaskCallback;
 import task.api.TaskCancelledException;
@@ -339,7 +340,14 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             return;
         }
         try {
-            owner.runner().execute(this);
+            // The default priority keeps the runner's one-argument path, which
+            // never looks at priorities (GTask's G_PRIORITY_DEFAULT).
+            int priority = priority();
+            if (priority == Priority.DEFAULT) {
+                owner.runner().execute(this);
+            } else {
+                owner.runner().execute(this, priority);
+            }
         } catch (RejectedExecutionException refused) {
             abandon(refused);
         }
@@ -477,10 +485,17 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         try {
             EventLoop loop = context instanceof EventLoop ? (EventLoop) context
                     : context instanceof LoopBacked ? ((LoopBacked) context).loop() : null;
-            if (loop != null) {
-                loop.postClaimed(completion);
+            int priority = priority();
+            if (priority == Priority.DEFAULT) {
+                if (loop != null) {
+                    loop.postClaimed(completion);
+                } else {
+                    context.post(completion);
+                }
+            } else if (loop != null) {
+                loop.postClaimed(completion, priority);
             } else {
-                context.post(completion);
+                context.post(completion, priority);
             }
         } catch (RejectedExecutionException closed) {
             if (disposeQuietly(false)) {
@@ -1348,6 +1363,17 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     /** The builder's tag, set right after creation. */
     void setSourceTag(Object tag) {
         extras().sourceTag = tag;
+    }
+
+    @Override
+    public int priority() {
+        TaskExtras x = extrasOrNull();
+        return x == null ? Priority.DEFAULT : x.priority;
+    }
+
+    /** The builder's priority, set right after creation, before the task is handed out. */
+    void setPriority(int priority) {
+        extras().priority = priority;
     }
 
     @Override

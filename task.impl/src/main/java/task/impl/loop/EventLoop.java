@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +21,13 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
+import task.api.Priority;
 import task.api.Task;
 import task.impl.jfr.TaskEvents;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
 import task.impl.runner.ManagedBlocking;
+import task.impl.runner.Prioritized;
 
 /**
  * The event context: a loop that runs posted events, timers and I/O watches
@@ -52,6 +55,34 @@ import task.impl.runner.ManagedBlocking;
  * sees the driver asleep: no wake-up is lost. The fence is needed because the
  * queue's offer is not always sequentially consistent by itself (see
  * {@code posted}).
+ * <p>
+ * <b>Priorities</b> ({@link #post(Runnable, int)}, {@link #postClaimed(Runnable, int)}):
+ * events of {@link Priority#DEFAULT} take {@code posted}, as they always
+ * have; any other priority goes to a second, rarely used queue:
+ * {@code prioritizedArrivals}, lock-free and multi-producer, which only the
+ * driver drains into {@code prioritizedWaiting}, a heap ordered by priority
+ * and then arrival (numbered by the driver as it drains: the arrivals
+ * queue is FIFO, so one poster's events keep their order). The volatile
+ * {@code prioritizedCount} counts the entries of both, never fewer: a poster
+ * raises it (a volatile read-modify-write) before its offer, the driver
+ * lowers it only after it took an entry out of the heap. So a count of 0
+ * means both are empty; a count above 0 may, for an instant, announce an
+ * entry still being offered, which the driver then does not find (it looks
+ * again on its next iteration, and does not sleep meanwhile). Were the
+ * count raised after the offer, the driver could take an entry before its
+ * raise and lower the count to 0 under another entry still waiting, which
+ * the close's drain would then miss. The driver takes its next event
+ * through {@link #nextPosted()}: while the count is 0 (a context that
+ * never sees a priority) that is {@code posted.poll()} alone; else an entry
+ * above the default (a lower number) comes before any default event, one
+ * below only once {@code posted} is empty. Wherever the arguments below
+ * read "the queue" (the sleeping handshake, the close race, the drain),
+ * they read both queues: a poster raises the count, offers, fences (as for
+ * {@code posted}) and re-reads {@code state} and {@code sleeping}; the
+ * driver writes those and then reads the count and the queues. A
+ * steady stream of higher-priority events starves lower ones, as in GLib.
+ * Timers and watches are not ordered by it: each iteration runs I/O, then
+ * due timers, then posted events.
  * <p>
  * <b>Spinning:</b> the loop's own thread, after an iteration that ran
  * something, polls the queue for a short while ({@link #SPIN_NANOS}, first
@@ -115,6 +146,7 @@ public final class EventLoop implements EventContext {
     private static final VarHandle DRIVER;
     private static final VarHandle RUNNING;
     private static final VarHandle DISPATCHES;
+    private static final VarHandle PRIORITIZED_COUNT;
 
     static {
         try {
@@ -123,6 +155,7 @@ public final class EventLoop implements EventContext {
             DRIVER = lookup.findVarHandle(EventLoop.class, "driver", Thread.class);
             RUNNING = lookup.findVarHandle(EventLoop.class, "running", Object.class);
             DISPATCHES = lookup.findVarHandle(EventLoop.class, "dispatches", long.class);
+            PRIORITIZED_COUNT = lookup.findVarHandle(EventLoop.class, "prioritizedCount", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -153,6 +186,16 @@ public final class EventLoop implements EventContext {
      * order, and the poster sees CLOSING or the driver asleep.
      */
     private final MpscUnboundedVarHandleArrayQueue<Runnable> posted = new MpscUnboundedVarHandleArrayQueue<>(CHUNK);
+    /**
+     * Events and self-claiming completions posted with a priority other
+     * than {@link Priority#DEFAULT}, not yet seen by the driver; many
+     * producers, one consumer (the driver). See the class comment.
+     */
+    private final ConcurrentLinkedQueue<Prioritized> prioritizedArrivals = new ConcurrentLinkedQueue<>();
+    /** Confined to the driver: the prioritized entries it has taken from the arrivals, best first. */
+    private final PriorityQueue<Prioritized> prioritizedWaiting = new PriorityQueue<>();
+    /** Confined to the driver: numbers the prioritized entries in their order of arrival. */
+    private long prioritizedSequence;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Watches watches = new Watches(this);
     /** Confined to the driver. */
@@ -163,6 +206,13 @@ public final class EventLoop implements EventContext {
     private volatile int state = OPEN;
     private volatile Thread driver;
     private volatile boolean sleeping;
+    /**
+     * At least the number of prioritized entries in
+     * {@code prioritizedArrivals} and {@code prioritizedWaiting}: raised by a
+     * poster before its offer, lowered by the driver after it took one out;
+     * 0 on a context that never sees a priority. See the class comment.
+     */
+    private volatile int prioritizedCount;
 
     /** The event, timer or watch being dispatched, or null; see the class comment. */
     private Object running;
@@ -293,6 +343,108 @@ public final class EventLoop implements EventContext {
         if (sleeping) {
             wake();
         }
+    }
+
+    /**
+     * Posts an event with a priority, as {@link EventContext#post(Runnable, int)}
+     * says: {@link Priority#DEFAULT} is {@link #post(Runnable)}; another
+     * priority takes the second queue (see the class comment). Any thread.
+     */
+    @Override
+    public EventSource post(Runnable event, int priority) {
+        if (priority == Priority.DEFAULT) {
+            return post(event);
+        }
+        Objects.requireNonNull(event, "event");
+        if (state != OPEN) {
+            throw rejected();
+        }
+        PostedEvent posting = new PostedEvent(event);
+        offerPrioritized(posting, priority);
+        if (state != OPEN && posting.deactivate()) {
+            throw rejected();
+        }
+        if (sleeping) {
+            wake();
+        }
+        return posting;
+    }
+
+    /**
+     * {@link #postClaimed(Runnable)} with a priority: a task's completion
+     * ordered by the task's priority among the pending events.
+     * {@link Priority#DEFAULT} is {@link #postClaimed(Runnable)}.
+     *
+     * @param event the self-claiming event
+     * @param priority its priority; see {@link Priority}
+     * @throws RejectedExecutionException as {@link #postClaimed(Runnable)}
+     */
+    public void postClaimed(Runnable event, int priority) {
+        if (priority == Priority.DEFAULT) {
+            postClaimed(event);
+            return;
+        }
+        if (state != OPEN) {
+            throw rejected();
+        }
+        offerPrioritized(event, priority);
+        if (state != OPEN) {
+            throw rejected();
+        }
+        if (sleeping) {
+            wake();
+        }
+    }
+
+    /**
+     * Raises the count, then offers a prioritized entry and fences: the
+     * count before the entry, so that it never counts fewer entries than
+     * wait (see the class comment); the fence, so that the offer is
+     * sequentially consistent with the reads of {@code state} and
+     * {@code sleeping} the caller makes next (the Dekker of the class
+     * comment), as after an offer to {@code posted}.
+     */
+    private void offerPrioritized(Runnable event, int priority) {
+        PRIORITIZED_COUNT.getAndAdd(this, 1);
+        prioritizedArrivals.offer(new Prioritized(event, priority));
+        VarHandle.fullFence(); // the offer, then state and sleeping: see posted
+    }
+
+    /**
+     * On the driver: the next posted event to run, or null if none is
+     * pending (see "Priorities" in the class comment).
+     */
+    private Runnable nextPosted() {
+        return prioritizedCount == 0 ? posted.poll() : nextOfBothQueues();
+    }
+
+    /** Whether an event is pending in either queue; for the driver's checks before it blocks. */
+    private boolean anyPosted() {
+        return !posted.isEmpty() || prioritizedCount != 0;
+    }
+
+    /** {@link #nextPosted()} while a prioritized entry may be pending. On the driver. */
+    private Runnable nextOfBothQueues() {
+        Prioritized arrived;
+        while ((arrived = prioritizedArrivals.poll()) != null) {
+            arrived.sequence = prioritizedSequence++;
+            prioritizedWaiting.add(arrived);
+        }
+        Prioritized best = prioritizedWaiting.peek();
+        if (best != null && best.priority < Priority.DEFAULT) {
+            return takeBestPrioritized();
+        }
+        Runnable event = posted.poll();
+        if (event != null || best == null) {
+            return event; // (none at all: a raised count whose entry is still being offered)
+        }
+        return takeBestPrioritized(); // below the default, and no default event pending
+    }
+
+    private Runnable takeBestPrioritized() {
+        Runnable event = prioritizedWaiting.poll().work;
+        PRIORITIZED_COUNT.getAndAdd(this, -1);
+        return event;
     }
 
     @Override
@@ -457,7 +609,7 @@ public final class EventLoop implements EventContext {
         }
         if (waitNanos > 0) {
             sleeping = true;
-            if (!posted.isEmpty() || state != OPEN) {
+            if (anyPosted() || state != OPEN) {
                 waitNanos = 0;
             }
         }
@@ -517,7 +669,7 @@ public final class EventLoop implements EventContext {
     private boolean awaitPostedBriefly() {
         long deadline = System.nanoTime() + SPIN_NANOS;
         for (int polls = 0;; polls++) {
-            if (!posted.isEmpty() || state != OPEN) {
+            if (anyPosted() || state != OPEN) {
                 return true;
             }
             if (polls < BUSY_POLLS) {
@@ -578,7 +730,7 @@ public final class EventLoop implements EventContext {
     private boolean runPosted() {
         boolean dispatched = false;
         Runnable event;
-        for (int i = 0; i < BATCH && (event = posted.poll()) != null; i++) {
+        for (int i = 0; i < BATCH && (event = nextPosted()) != null; i++) {
             dispatched = true;
             run(event);
         }
@@ -840,7 +992,7 @@ public final class EventLoop implements EventContext {
         while (!drained) {
             try {
                 Runnable event;
-                while ((event = posted.poll()) != null) {
+                while ((event = nextPosted()) != null) {
                     run(event);
                 }
                 drained = true;
@@ -879,7 +1031,7 @@ public final class EventLoop implements EventContext {
     public String status() {
         String driving = ownThread != null ? "own thread" : "driven by " + describe(driver);
         return name + " [" + driving + "] " + (state == OPEN ? "open" : state == CLOSING ? "closing" : "closed")
-                + ", " + posted.size() + " pending, " + activity();
+                + ", " + (posted.size() + prioritizedCount) + " pending, " + activity();
     }
 
     private String activity() {

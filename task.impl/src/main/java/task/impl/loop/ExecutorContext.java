@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -16,9 +17,11 @@ import java.util.function.BooleanSupplier;
 import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
+import task.api.Priority;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
 import task.impl.runner.ManagedBlocking;
+import task.impl.runner.Prioritized;
 
 /**
  * An event context driven by an executor it adopted (a UI toolkit's event
@@ -54,6 +57,27 @@ import task.impl.runner.ManagedBlocking;
  * time; a UI's nested loop running one inside another, a modal dialog say,
  * restores the outer values after), and read by {@link #inContext()} (a
  * thread only ever finds itself there while it runs one) and by diagnostics.
+ * <p>
+ * <b>Priorities</b> ({@link #post(Runnable, int)}): the context can only
+ * order what it holds, and it holds nothing while every post is of
+ * {@link Priority#DEFAULT}: each goes straight to the executor, which runs
+ * them in its own order, as before. A post of another priority, and every
+ * post made while one is held, is held instead: its {@link PostedEvent}
+ * goes into {@code held}, a heap ordered by priority and then arrival
+ * (guarded by its own monitor, with {@code heldCount} its size, written
+ * under the monitor and read by posters without it), and the executor is
+ * handed a slot ({@link #runHeld()}) in its place, which runs whichever held
+ * event is best when the executor gets to it. One slot per held event, each
+ * taking one event (an event cancelled meanwhile is taken and skipped), so
+ * every held event is run by some slot. Thus the priorities order the held
+ * events among themselves, and events held after an event already handed
+ * straight to the executor still run after it (with a FIFO executor, one
+ * priority stays FIFO); they cannot reorder what the executor has already
+ * been handed. A refused slot takes its own event back out of the heap and
+ * throws as a refused post does; if a slot already ran that event, the
+ * heap has one event more than slots, and the one that would run last is
+ * taken out and reported as dropped (the executor refuses work: it is
+ * shutting down).
  * <p>
  * <b>Failures:</b> every callback runs inside a catch of {@link Throwable},
  * reported through the guarded reporter: nothing reaches the executor. A
@@ -98,6 +122,15 @@ final class ExecutorContext implements EventContext {
     private volatile Thread lastDriver;
     /** The shared loop to stop, if this context was the last open one; set by startShutdown. */
     private volatile EventLoop retiring;
+    /**
+     * The held events (see "Priorities" in the class comment), best first;
+     * guarded by its own monitor, which also guards {@code heldArrivals}.
+     */
+    private final PriorityQueue<Prioritized> held = new PriorityQueue<>();
+    /** Numbers the held events in their order of arrival; guarded by {@code held}. */
+    private long heldArrivals;
+    /** The size of {@code held}: written under its monitor after each change, read without it. */
+    private volatile int heldCount;
 
     /**
      * Adopts an executor; counts as open in {@code hops} until closed.
@@ -123,10 +156,24 @@ final class ExecutorContext implements EventContext {
 
     @Override
     public EventSource post(Runnable event) {
+        return post(event, Priority.DEFAULT);
+    }
+
+    /**
+     * Posts an event with a priority, as {@link EventContext#post(Runnable, int)}
+     * says, ordered only among the events this context holds (see
+     * "Priorities" in the class comment). Any thread.
+     */
+    @Override
+    public EventSource post(Runnable event, int priority) {
         Objects.requireNonNull(event, "event");
         PostedEvent posting = new PostedEvent(event);
         if (!enter()) {
             throw rejected();
+        }
+        if (priority != Priority.DEFAULT || heldCount != 0) {
+            hold(posting, priority);
+            return posting;
         }
         Handed handed = new Handed(this, posting, posting);
         try {
@@ -143,6 +190,81 @@ final class ExecutorContext implements EventContext {
                     + refused, refused);
         }
         return posting;
+    }
+
+    /**
+     * Holds {@code posting} and hands the executor a slot for it; the
+     * caller has entered (one handed runnable counted). Any thread.
+     *
+     * @throws RejectedExecutionException if the executor refused the slot
+     *         and {@code posting} never runs
+     */
+    private void hold(PostedEvent posting, int priority) {
+        Prioritized entry = new Prioritized(posting, priority);
+        synchronized (held) {
+            entry.sequence = heldArrivals++;
+            held.add(entry);
+            heldCount = held.size();
+        }
+        Handed slot = new Handed(this, this::runHeld, posting);
+        try {
+            executor.execute(slot);
+        } catch (RuntimeException | Error refused) {
+            if (slot.claim()) {
+                leave();
+            }
+            Prioritized surplus;
+            boolean ownTakenBack;
+            synchronized (held) {
+                ownTakenBack = held.remove(entry);
+                surplus = ownTakenBack ? entry : removeLastLocked();
+                heldCount = held.size();
+            }
+            if (ownTakenBack) {
+                posting.deactivate();
+                if (refused instanceof Error) {
+                    throw refused;
+                }
+                throw new RejectedExecutionException("context '" + name + "': its executor refused the event: "
+                        + refused, refused);
+            }
+            // A slot already ran this event: one held event has no slot left.
+            if (surplus != null && ((PostedEvent) surplus.work).deactivate()) {
+                report("its executor refused a slot, so a held event never runs and is dropped",
+                        EventLoop.describeDispatch(surplus.work), refused);
+            }
+        }
+    }
+
+    /** Under {@code held}'s monitor: takes out the event that would run last, or returns null if none is held. */
+    private Prioritized removeLastLocked() {
+        Prioritized last = null;
+        for (Prioritized entry : held) {
+            if (last == null || entry.compareTo(last) > 0) {
+                last = entry;
+            }
+        }
+        if (last != null) {
+            held.remove(last);
+        }
+        return last;
+    }
+
+    /**
+     * A slot's body, on the executor's thread inside {@link #dispatch}: runs
+     * the best held event (unless it was cancelled meanwhile), marked as
+     * what this context runs.
+     */
+    private void runHeld() {
+        Prioritized best;
+        synchronized (held) {
+            best = held.poll();
+            heldCount = held.size();
+        }
+        if (best != null) {
+            running = best.work;
+            best.work.run();
+        }
     }
 
     @Override

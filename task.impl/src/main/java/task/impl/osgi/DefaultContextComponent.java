@@ -134,6 +134,11 @@ public class DefaultContextComponent implements EventContext, LoopBacked {
     }
 
     @Override
+    public EventSource post(Runnable event, int priority) {
+        return loop.post(event, priority);
+    }
+
+    @Override
     public EventSource schedule(Duration delay, Runnable event) {
         return loop.schedule(delay, event);
     }

@@ -105,6 +105,11 @@ public class RunnerComponent implements ThreadRunner {
     }
 
     @Override
+    public void execute(Runnable job, int priority) {
+        threads.execute(job, priority);
+    }
+
+    @Override
     public boolean usesVirtualThreads() {
         return threads.usesVirtualThreads();
     }

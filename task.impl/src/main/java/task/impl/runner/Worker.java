@@ -5,8 +5,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One worker thread of a {@link WorkerPool} and its loop: run jobs while the
- * queue has some, then spin briefly, then park (platform threads) or leave
- * (virtual threads). The states and the no-lost-wake-up argument are in
+ * queues have some ({@link WorkerPool#poll}: the FIFO queue, and the
+ * priority queue while it holds a job), then spin briefly, then park
+ * (platform threads) or leave (virtual threads). The states and the no-lost-wake-up argument are in
  * {@link WorkerThreads}.
  * <p>
  * Threading: {@link #run} on the worker's own thread; the link fields are
@@ -62,7 +63,7 @@ final class Worker implements Runnable {
             do {
                 pool.runOrAbandon(job);
                 // While jobs are queued, straight to the next: no counter moves.
-            } while ((job = pool.queue.poll()) != null);
+            } while ((job = pool.poll()) != null);
             // Counted before polling again (in take), so that a producer
             // either sees this worker spinning or its job is seen.
             pool.spinning.incrementAndGet();
@@ -79,13 +80,13 @@ final class Worker implements Runnable {
         for (;;) {
             // Counted spinning even when it only polls once: it still re-reads
             // the queue after it stops counting, so a producer relying on it is safe.
-            Runnable job = pool.spinning.get() <= pool.maxSpinners ? spin() : pool.queue.poll();
+            Runnable job = pool.spinning.get() <= pool.maxSpinners ? spin() : pool.poll();
             if (job != null) {
                 // The last spinner to take a job hands the rest of the queue on:
                 // a job offered while it spun found it spinning and woke no one,
                 // and must not wait behind this job. The decrement is a volatile
                 // read-modify-write, ordered before the emptiness check.
-                if (pool.spinning.decrementAndGet() == 0 && !pool.queue.isEmpty()) {
+                if (pool.spinning.decrementAndGet() == 0 && pool.hasQueued()) {
                     pool.signal();
                 }
                 return job;
@@ -100,7 +101,7 @@ final class Worker implements Runnable {
     /** @return a job, or null after a short spin without one or once the pool is stopped */
     private Runnable spin() {
         for (int i = 0; i < SPIN_POLLS + YIELD_POLLS; i++) {
-            Runnable job = pool.queue.poll();
+            Runnable job = pool.poll();
             if (job != null || pool.stopped) {
                 return job;
             }
@@ -137,7 +138,7 @@ final class Worker implements Runnable {
         // Idle before no longer spinning: a producer never sees neither.
         pool.spinning.decrementAndGet();
         VarHandle.fullFence(); // Dekker: idle, then re-read the queue
-        if (!pool.queue.isEmpty() || pool.stopped) {
+        if (pool.hasQueued() || pool.stopped) {
             pool.resume(this);
             return true;
         }

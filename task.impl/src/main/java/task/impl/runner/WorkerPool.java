@@ -3,6 +3,7 @@ package task.impl.runner;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
+import task.api.Priority;
 import task.impl.log.Reporter;
 
 /**
@@ -52,6 +54,31 @@ final class WorkerPool {
      * was taken. size() walks the queue: only {@link #activeCount} uses it.
      */
     final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * The jobs not yet taken whose priority is not {@link Priority#DEFAULT}
+     * (GLib's {@code g_task_set_priority}; default jobs take {@link #queue}),
+     * best first ({@link Prioritized}: priority, then arrival). Rarely used,
+     * so simply guarded by its own monitor, which also guards
+     * {@code prioritizedArrivals}. {@link #prioritizedCount} is its size,
+     * written under that monitor after each change, read by everyone
+     * without it: a pool that never sees a priority reads a 0 there and
+     * takes {@link #queue} exactly as before. Polled by {@link #poll}: a
+     * job of a priority above the default (a lower number) is taken before
+     * any default job, one below only when {@link #queue} is empty.
+     */
+    private final PriorityQueue<Prioritized> prioritized = new PriorityQueue<>();
+    /** Numbers the prioritized jobs in their order of arrival; guarded by {@link #prioritized}. */
+    private long prioritizedArrivals;
+    /**
+     * The size of {@link #prioritized}: a volatile write under its monitor,
+     * after the job is added (so a reader that sees it non-zero finds the job
+     * under the monitor) and after one is taken (so it never counts more
+     * jobs than are there, only, for an instant, fewer). Producers read the
+     * workers' state after writing it and a full fence, workers read it after
+     * writing theirs and a full fence: the same Dekker as {@link #queue}'s
+     * (see {@link WorkerThreads}).
+     */
+    private volatile int prioritizedCount;
     /** Workers looking for work: not running a job, not parked. */
     final AtomicInteger spinning = new AtomicInteger();
     /** Whether workers park when idle (platform threads) or leave (virtual threads). */
@@ -169,6 +196,38 @@ final class WorkerPool {
             throw refused();
         }
         queue.offer(job);
+        queued();
+    }
+
+    /**
+     * Queues a job with a priority, as {@link #execute(Runnable)} does: a
+     * {@link Priority#DEFAULT} job takes that very path; any other goes to
+     * the priority queue, which workers consult before the FIFO queue only
+     * while it holds a job. Any thread.
+     *
+     * @param job the job
+     * @param priority its priority: a lower number is taken first
+     * @throws RejectedExecutionException as {@link #execute(Runnable)}
+     */
+    void execute(Runnable job, int priority) {
+        if (priority == Priority.DEFAULT) {
+            execute(job);
+            return;
+        }
+        if (stopped) {
+            throw refused();
+        }
+        Prioritized entry = new Prioritized(job, priority);
+        synchronized (prioritized) {
+            entry.sequence = prioritizedArrivals++;
+            prioritized.add(entry);
+            prioritizedCount = prioritized.size();
+        }
+        queued();
+    }
+
+    /** After a job was queued (either queue): makes sure a worker will take it. */
+    private void queued() {
         // Dekker with the workers and stop(): offer, full fence, read their
         // state; they write their state, fence, read the queue. The queue
         // promises no sequentially consistent offer, hence the explicit fence.
@@ -194,7 +253,7 @@ final class WorkerPool {
      * holds. On the batching thread that held it.
      */
     void signalIfStillNeeded() {
-        if (!queue.isEmpty() && spinning.get() == 0 && !stopped) {
+        if (hasQueued() && spinning.get() == 0 && !stopped) {
             signal();
         }
     }
@@ -407,7 +466,7 @@ final class WorkerPool {
      * @return true if it stays
      */
     private boolean stays(Worker worker) {
-        if (!stopped && !queue.isEmpty()) {
+        if (!stopped && hasQueued()) {
             spinning.incrementAndGet();
             return true;
         }
@@ -429,7 +488,7 @@ final class WorkerPool {
      */
     private void afterLeaving() {
         VarHandle.fullFence();
-        if (!stopped && !queue.isEmpty()) {
+        if (!stopped && hasQueued()) {
             signal();
         }
     }
@@ -518,10 +577,10 @@ final class WorkerPool {
             if (!parkFor(interval())) {
                 return; // stopped
             }
-            if (queue.isEmpty()) {
+            if (!hasQueued()) {
                 watching.set(false);
                 VarHandle.fullFence(); // Dekker: disarmed, then re-read the queue
-                if (!queue.isEmpty() && watching.compareAndSet(false, true)) {
+                if (hasQueued() && watching.compareAndSet(false, true)) {
                     continue;
                 }
                 idleSince = System.nanoTime();
@@ -623,7 +682,7 @@ final class WorkerPool {
      * @return zero or more
      */
     int activeCount() {
-        return queue.size() + Math.max(0, roster.live() - spinning.get() - roster.idle());
+        return queue.size() + prioritizedCount + Math.max(0, roster.live() - spinning.get() - roster.idle());
     }
 
     /** @return the live workers now, read without the lock; any thread */
@@ -678,12 +737,61 @@ final class WorkerPool {
         return ended;
     }
 
-    /** Polls and abandons every queued job. Any thread. */
+    /** Polls and abandons every queued job, of either queue. Any thread. */
     private void abandonQueued() {
         Runnable job;
-        while ((job = queue.poll()) != null) {
+        while ((job = poll()) != null) {
             abandon(job);
         }
+    }
+
+    // ------------------------------------------------------------------ the two queues
+
+    /**
+     * Takes the next job: the FIFO queue's head, unless the priority queue
+     * holds a job (its count is not 0), which is then taken first if its
+     * priority is above the default, or else when the FIFO queue is empty.
+     * Polling is exclusive in both queues: each job is taken once. Any
+     * thread (the workers; stop() and a producer that meets a stop drain).
+     *
+     * @return a job, or null if both queues were seen empty
+     */
+    Runnable poll() {
+        return prioritizedCount == 0 ? queue.poll() : pollEitherQueue();
+    }
+
+    /**
+     * Whether a job is queued in either queue. After the caller's full
+     * fence it sees a job queued (and fenced) before, unless that job was
+     * taken: the Dekker reads of {@link WorkerThreads}.
+     */
+    boolean hasQueued() {
+        return !queue.isEmpty() || prioritizedCount != 0;
+    }
+
+    /** {@link #poll()} while the priority queue may hold a job. */
+    private Runnable pollEitherQueue() {
+        synchronized (prioritized) {
+            Prioritized best = prioritized.peek();
+            if (best != null && best.priority < Priority.DEFAULT) {
+                return takeBestLocked();
+            }
+        }
+        Runnable job = queue.poll();
+        if (job != null) {
+            return job;
+        }
+        synchronized (prioritized) {
+            // Below the default, or one that arrived since: the FIFO queue is empty.
+            return prioritized.isEmpty() ? null : takeBestLocked();
+        }
+    }
+
+    /** Under {@link #prioritized}'s monitor, with it not empty: takes its best job. */
+    private Runnable takeBestLocked() {
+        Runnable job = prioritized.poll().work;
+        prioritizedCount = prioritized.size();
+        return job;
     }
 
     private void abandon(Runnable job) {

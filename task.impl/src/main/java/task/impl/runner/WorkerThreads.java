@@ -31,6 +31,25 @@ import task.impl.log.Reporter;
  * context's own thread ({@link BatchingThread}) holds that wake-up until its
  * batch of events ends: one per batch, not one per job.
  * <p>
+ * <b>Priorities</b> ({@link #execute(Runnable, int)}, GLib's
+ * {@code g_task_set_priority}): a job of {@link task.api.Priority#DEFAULT}
+ * takes the queue above, exactly as {@link #execute(Runnable)}; any other
+ * goes to a second queue, a lock-guarded heap ordered by priority and then
+ * arrival, whose size is a volatile count. Workers poll through
+ * {@code WorkerPool.poll}: while that count is 0 (a pool that never sees a
+ * priority) it is the FIFO queue's poll alone; else a job above the default
+ * (a lower number) is taken before any default job, and one below only
+ * when the FIFO queue is empty. Wherever the argument below reads "the
+ * queue", it reads both: the count is written (a volatile write) after the
+ * job is added, and re-read where the queue is. So priorities order the
+ * jobs waiting for a thread, FIFO within a priority: in a platform pool,
+ * the jobs that find every thread busy (the pool at its limit). With
+ * virtual threads a producer that finds no spinner starts a thread per
+ * job: nothing waits, so nothing is ordered (a new thread takes the best
+ * job queued, but all of them run at once). A priority never preempts a
+ * running job and is not a thread priority. Nothing stops a steady stream
+ * of higher-priority jobs from starving lower ones, as in GLib.
+ * <p>
  * <b>Worker states:</b> RUNNING a job; BLOCKED, a RUNNING platform worker
  * inside a {@link ManagedBlocking} wait, counted in {@code blocked};
  * SPINNING, counted in {@code spinning}; PARKED, on the lock-guarded idle
@@ -244,6 +263,19 @@ public final class WorkerThreads implements ThreadRunner {
     @Override
     public void execute(Runnable job) {
         pool.execute(Objects.requireNonNull(job, "job"));
+    }
+
+    /**
+     * Runs {@code job} on a worker thread, ordered by {@code priority} among
+     * the jobs waiting for one, as {@link ThreadRunner#execute(Runnable, int)}
+     * says (see "Priorities" above).
+     * <p>
+     * Any thread. {@link task.api.Priority#DEFAULT}: {@link #execute(Runnable)};
+     * another priority takes the priority queue's lock once.
+     */
+    @Override
+    public void execute(Runnable job, int priority) {
+        pool.execute(Objects.requireNonNull(job, "job"), priority);
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import task.api.Priority;
 import task.impl.TestSupport;
 
 /**
@@ -29,6 +30,9 @@ import task.impl.TestSupport;
  * only); the close comes at a random point, before or after the loop is let
  * go. Half the events are posted with {@code post} (the handle's own claim),
  * half with {@code postClaimed} (the event's claim, as task completions do).
+ * Again with priorities: the events then go, by turns, to the default queue
+ * and to the second one, above and below the default, which the drain
+ * reads too.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES) // a hang guard; the rounds take a few seconds
 class PostCloseRaceTest {
@@ -37,13 +41,24 @@ class PostCloseRaceTest {
     /** Events per producer and round at most: several chunks of the queue. */
     private static final int POSTS = 4_000;
 
+    /** The priorities of the prioritized rounds, by turns. */
+    private static final int[] PRIORITIES = { Priority.HIGH, Priority.DEFAULT, Priority.LOW };
+
     @Test
     void everyEventPostedWhileTheLoopClosesRunsOrIsRejectedExactlyOnce() throws Exception {
-        SplittableRandom random = new SplittableRandom(20261202);
+        race(new SplittableRandom(20261202), false);
+    }
+
+    @Test
+    void everyPrioritizedEventPostedWhileTheLoopClosesRunsOrIsRejectedExactlyOnce() throws Exception {
+        race(new SplittableRandom(20270104), true);
+    }
+
+    private static void race(SplittableRandom random, boolean prioritized) throws Exception {
         long posted = 0;
         long rejected = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            long[] counts = round(round, random.split());
+            long[] counts = round(round, random.split(), prioritized);
             posted += counts[0];
             rejected += counts[1];
         }
@@ -52,7 +67,7 @@ class PostCloseRaceTest {
     }
 
     /** @return the events posted and the events rejected in this round */
-    private static long[] round(int round, SplittableRandom random) throws Exception {
+    private static long[] round(int round, SplittableRandom random, boolean prioritized) throws Exception {
         RecordingReporter reporter = new RecordingReporter();
         EventLoop loop = EventLoop.started("race-" + round, reporter, true,
                 Duration.ofSeconds(TestSupport.GUARD_SECONDS));
@@ -67,7 +82,8 @@ class PostCloseRaceTest {
             rejectedAt.set(producer, -1);
             Thread thread = new Thread(() -> {
                 for (int i = producer * POSTS; i < (producer + 1) * POSTS; i++) {
-                    if (!post(loop, i, outcomes)) {
+                    if (!post(loop, i, outcomes, prioritized ? PRIORITIES[(i / 2) % PRIORITIES.length]
+                            : Priority.DEFAULT)) {
                         rejectedAt.set(producer, i);
                         return;
                     }
@@ -108,16 +124,16 @@ class PostCloseRaceTest {
     }
 
     /**
-     * Posts event {@code i}, by post or postClaimed by its parity; a run or
+     * Posts event {@code i} at {@code priority}, by post or postClaimed by its parity; a run or
      * a rejection adds one to its outcome (for postClaimed, whichever claims
      * it first: a post that races the close may be both drained and rejected).
      *
      * @return false if it was rejected
      */
-    private static boolean post(EventLoop loop, int i, AtomicIntegerArray outcomes) {
+    private static boolean post(EventLoop loop, int i, AtomicIntegerArray outcomes, int priority) {
         if (i % 2 == 0) {
             try {
-                loop.post(() -> outcomes.incrementAndGet(i));
+                loop.post(() -> outcomes.incrementAndGet(i), priority);
                 return true;
             } catch (RejectedExecutionException closed) {
                 outcomes.incrementAndGet(i);
@@ -131,7 +147,7 @@ class PostCloseRaceTest {
             }
         };
         try {
-            loop.postClaimed(once);
+            loop.postClaimed(once, priority);
             return true;
         } catch (RejectedExecutionException closed) {
             once.run();
