@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.File;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,8 @@ import task.itest.load.LoadClient;
  */
 public class RestartUnderLoadIT extends TaskContainerTest {
     private static final long GUARD_SECONDS = 30;
+    /** Where the collector enqueues the weak references to the stopped bundles' class loaders. */
+    private static final ReferenceQueue<ClassLoader> COLLECTED = new ReferenceQueue<>();
     private static final int BLOCKED = 8;
     private static final int PENDING = 8;
     private static final int POSTED = 12;
@@ -102,7 +105,7 @@ public class RestartUnderLoadIT extends TaskContainerTest {
             long[] totals) throws Exception {
         awaitRuntime();
         Bundle client = ClientBundles.installAndStart(bundleContext, CLIENT, LoadClient.class, LoadClient.class);
-        loaders.add(new WeakReference<>(client.adapt(BundleWiring.class).getClassLoader()));
+        loaders.add(new WeakReference<>(client.adapt(BundleWiring.class).getClassLoader(), COLLECTED));
 
         Map<String, Object> load = new ConcurrentHashMap<>();
         Queue<Thread> workerThreads = new ConcurrentLinkedQueue<>();
@@ -135,7 +138,7 @@ public class RestartUnderLoadIT extends TaskContainerTest {
                 assertNoThreadOfOursSurvives(where, workerThreads);
                 assertAllCleanedUp(where + ", when task.impl's stop() returned", cleanups, workerCleanups);
                 if (variant == 1) {
-                    loaders.add(new WeakReference<>(impl.adapt(BundleWiring.class).getClassLoader()));
+                    loaders.add(new WeakReference<>(impl.adapt(BundleWiring.class).getClassLoader(), COLLECTED));
                     impl.update();
                     refresh(List.of(impl));
                 }
@@ -276,10 +279,17 @@ public class RestartUnderLoadIT extends TaskContainerTest {
         assertTrue("refresh errors: " + errors, errors.isEmpty());
     }
 
-    /** Up to 50 full GCs until every weak reference is clear. */
-    private static void assertCollected(List<WeakReference<ClassLoader>> loaders) {
-        for (int i = 0; i < 50 && loaders.stream().anyMatch(ref -> ref.get() != null); i++) {
+    /**
+     * Full GCs until every weak reference is clear, each followed by a wait
+     * for the next reference the collector enqueues (a thread of a stopped
+     * bundle that is still ending may hold its loader for a moment), within
+     * the guard: a loader still reachable then is a leak.
+     */
+    private static void assertCollected(List<WeakReference<ClassLoader>> loaders) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        while (loaders.stream().anyMatch(ref -> ref.get() != null) && System.nanoTime() - deadline < 0) {
             System.gc();
+            COLLECTED.remove(100);
         }
         List<String> alive = loaders.stream().map(WeakReference::get).filter(loader -> loader != null)
                 .map(String::valueOf).collect(Collectors.toList());
