@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -83,8 +84,9 @@ class WebConsoleIT {
         String page = "http://admin:admin@127.0.0.1:" + port + "/system/console/tasks";
         WebDriverWait wait = new WebDriverWait(browser, WAIT);
 
-        // The HTTP service, the console and the listener come up in their own time: reload until the listener shows.
-        WebElement row = wait.withMessage(() -> "no echo listener on the page; launcher stderr:\n" + stderr())
+        // The HTTP service, the console and the listener come up in their own time: reload until the
+        // listener shows (a refused connection, before Jetty listens, is a WebDriverException).
+        WebElement row = new WebDriverWait(browser, WAIT).ignoring(WebDriverException.class).withMessage(() -> "no echo listener on the page; launcher stderr:\n" + stderr())
                 .until(driver -> {
                     driver.get(page);
                     return driver.findElements(By.cssSelector("table#tasks tbody tr")).stream()
