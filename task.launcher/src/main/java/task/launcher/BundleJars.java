@@ -51,6 +51,32 @@ final class BundleJars {
         return new BundleJars(self + "!/" + ENTRY_FOLDER, List.of(), self, entriesOf(self));
     }
 
+    /**
+     * The folder of the Web Console's bundles: {@code task.launcher.webconsole.bundles},
+     * or {@code webconsole/} beside the launcher's jar.
+     */
+    static Path webConsoleFolder() throws URISyntaxException {
+        String configured = System.getProperty("task.launcher.webconsole.bundles");
+        Path self = Paths.get(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        return configured != null ? Paths.get(configured).toAbsolutePath()
+                : (Files.isDirectory(self) ? self : self.getParent()).resolve("webconsole");
+    }
+
+    /** The Web Console's bundle jars, in name order; empty when the folder has none. */
+    static List<Path> webConsole() throws IOException, URISyntaxException {
+        return filesOf(webConsoleFolder());
+    }
+
+    /** These bundles and {@code more} files after them, or null when {@code more} is empty. */
+    BundleJars with(List<Path> more) {
+        if (more.isEmpty()) {
+            return null;
+        }
+        List<Path> all = new ArrayList<>(files);
+        all.addAll(more);
+        return new BundleJars(where, all, ownJar, entries);
+    }
+
     /** @return where the bundles were looked for, for messages */
     String where() {
         return where;

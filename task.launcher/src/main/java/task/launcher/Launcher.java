@@ -54,15 +54,23 @@ import org.osgi.framework.launch.FrameworkFactory;
  * ({@code felix}, the default, or {@code equinox}: the framework jar must be
  * on the class path; {@code ./task-shell} puts it there when
  * {@code TASK_FRAMEWORK=equinox}).
+ *
+ * <p>{@code --webconsole PORT}, before any of the above, also installs the
+ * bundles of the {@code webconsole/} folder beside {@code bundle/} (Felix
+ * HTTP on Jetty, the Felix Web Console and {@code task.webconsole}) and binds
+ * HTTP to 127.0.0.1:PORT only; without it no HTTP bundle is installed.
  */
 public final class Launcher {
 
     static final String JLINE_SHELL_BSN = "org.apache.felix.gogo.jline";
     static final String SERVE = "--serve";
+    static final String WEBCONSOLE = "--webconsole";
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: task-shell                     the shell (line editing on a terminal; reads lines from a pipe)",
             "       task-shell COMMAND...          runs one command line, prints its output, exits 0 or 1",
             "       task-shell --serve [COMMAND...] runs the command, then serves until Ctrl-C or SIGTERM",
+            "       task-shell --webconsole PORT [...] any of the above, with the Felix Web Console on",
+            "                                      http://127.0.0.1:PORT/system/console/tasks (login admin/admin)",
             "       task-shell --help              this text");
 
     static final String FRAMEWORK_PROPERTY = "task.launcher.framework";
@@ -96,6 +104,17 @@ public final class Launcher {
 
     /** Runs the launcher; returns the process exit code. */
     int run(String[] args) throws Exception {
+        int webConsolePort = -1;
+        if (args.length > 0 && args[0].equals(WEBCONSOLE)) {
+            webConsolePort = args.length > 1 ? port(args[1]) : -1;
+            if (webConsolePort < 0) {
+                err.println("task-shell: " + WEBCONSOLE + " needs a port from 1 to 65535, got '"
+                        + (args.length > 1 ? args[1] : "") + "'");
+                err.println(USAGE);
+                return 2;
+            }
+            args = List.of(args).subList(2, args.length).toArray(String[]::new);
+        }
         Mode mode;
         String command = String.join(" ", args);
         if (args.length == 0) {
@@ -118,6 +137,14 @@ public final class Launcher {
             err.println("No bundles in " + jars.where());
             return 1;
         }
+        if (webConsolePort > 0) {
+            jars = jars.with(BundleJars.webConsole());
+            if (jars == null) {
+                err.println("task-shell: " + WEBCONSOLE + ": no Web Console bundles in " + BundleJars.webConsoleFolder()
+                        + " (target/runtime/webconsole, built by mvn package; the one-file jar has none)");
+                return 1;
+            }
+        }
 
         Path storage = Files.createTempDirectory("task-runtime-");
         Map<String, String> config = new HashMap<>();
@@ -131,6 +158,12 @@ public final class Launcher {
         // Always explicit: Equinox sets --nointeractive itself when gosh.args
         // is unset (and osgi.console too), and no prompt would ever appear.
         config.put("gosh.args", mode == Mode.TERMINAL ? "" : "--nointeractive");
+        if (webConsolePort > 0) {
+            // Felix HTTP (Jetty) on the loopback interface only; the Web Console's default login is admin/admin.
+            config.put("org.osgi.service.http.port", Integer.toString(webConsolePort));
+            config.put("org.apache.felix.http.host", "127.0.0.1");
+            config.put("org.apache.felix.http.enable", "true");
+        }
 
         Framework framework = frameworkFactory().newFramework(config);
         Thread hook = new Thread(() -> stopQuietly(framework, storage), "task.launcher shutdown");
@@ -178,6 +211,16 @@ public final class Launcher {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running or has run
             }
+        }
+    }
+
+    /** The port of {@code --webconsole PORT}, or -1 when the text is not one from 1 to 65535. */
+    static int port(String text) {
+        try {
+            int port = Integer.parseInt(text.trim());
+            return port >= 1 && port <= 65535 ? port : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

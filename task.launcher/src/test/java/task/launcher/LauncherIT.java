@@ -108,6 +108,30 @@ class LauncherIT {
         assertFalse(r.err().contains("Cannot start"), () -> "a bundle did not start:\n" + r.err());
     }
 
+    /**
+     * The default runtime is free of HTTP: no HTTP service, servlet or Web
+     * Console bundle is installed, and none is in {@code bundle/}; they come
+     * only with {@code --webconsole PORT} (see {@code WebConsoleIT}).
+     */
+    @Test
+    void defaultRuntimeHasNoHttp() throws Exception {
+        Result r = launch("lb");
+        assertEquals(0, r.exitCode(), () -> "stderr:\n" + r.err());
+        for (String name : List.of("http", "servlet", "webconsole", "jetty")) {
+            assertFalse(r.out().toLowerCase(java.util.Locale.ROOT).contains(name), () -> name + " in:\n" + r.out());
+        }
+        Path bundles = Paths.get(System.getProperty("task.launcher.jar", "target/runtime/task.launcher.jar"))
+                .resolveSibling("bundle");
+        try (var jars = Files.list(bundles)) {
+            List<String> http = jars.map(f -> f.getFileName().toString())
+                    .filter(f -> f.contains("http") || f.contains("servlet") || f.contains("webconsole")).toList();
+            assertTrue(http.isEmpty(), () -> "HTTP bundles in " + bundles + ": " + http);
+        }
+        Result bad = launch("--webconsole", "nope", "lb");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("--webconsole needs a port from 1 to 65535, got 'nope'"), () -> bad.err());
+    }
+
     @Test
     void unknownCommandExitsNonZero() throws Exception {
         Result r = launch("nosuchcommand");
