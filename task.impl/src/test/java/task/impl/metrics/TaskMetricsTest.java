@@ -1,0 +1,102 @@
+package task.impl.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import task.api.Task;
+import task.api.metrics.TaskCounts;
+import task.api.metrics.TaskStats;
+import task.impl.TaskRuntime;
+
+/**
+ * The counters and histograms behind {@code TaskInspector.stats()}: many
+ * tasks of each outcome, counted once each, per owner and per operation.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // hang guard only
+class TaskMetricsTest {
+    private static final int EACH = 200;
+
+    /** The callback: takes the error (so that none is reported), then counts down. */
+    private static void taken(Task<String, String> task, CountDownLatch callbacks) {
+        try {
+            task.propagateError();
+        } catch (Exception expected) {
+            // the failing and the cancelled tasks' errors
+        }
+        callbacks.countDown();
+    }
+
+    /** Runs EACH tasks of every outcome; returns once every callback has run and every disposal is done. */
+    private static void runAllOutcomes(TaskRuntime runtime, String operation) throws InterruptedException {
+        CountDownLatch callbacks = new CountDownLatch(3 * EACH);
+        for (int i = 0; i < EACH; i++) {
+            Task<String, String> ok = runtime.tasks().builder("ok", (Task<String, String> t) -> taken(t, callbacks))
+                    .sourceTag(operation).create();
+            ok.runInThread(t -> t.setResult("value"));
+            Task<String, String> failing = runtime.tasks()
+                    .builder("failing", (Task<String, String> t) -> taken(t, callbacks)).sourceTag(operation)
+                    .create();
+            failing.runInThread(t -> {
+                throw new IllegalStateException("expected by the test");
+            });
+            Task<String, String> cancelled = runtime.tasks()
+                    .builder("cancelled", (Task<String, String> t) -> taken(t, callbacks)).sourceTag(operation)
+                    .create();
+            cancelled.cancel(false, "by the test");
+            cancelled.complete();
+            Task<String, String> disposed = runtime.tasks()
+                    .builder("disposed", (Task<String, String> t) -> taken(t, callbacks)).sourceTag(operation)
+                    .create();
+            assertTrue(disposed.dispose());
+        }
+        assertTrue(callbacks.await(30, TimeUnit.SECONDS), "callbacks ran");
+    }
+
+    private static void assertAllOutcomes(TaskCounts counts) {
+        assertEquals(4 * EACH, counts.started(), counts.toString());
+        assertEquals(EACH, counts.succeeded(), counts.toString());
+        assertEquals(EACH, counts.failed(), counts.toString());
+        assertEquals(EACH, counts.cancelled(), counts.toString());
+        assertEquals(EACH, counts.disposed(), counts.toString());
+        assertEquals(0, counts.inFlight(), counts.toString());
+        // one worker run per succeeded and per failed task
+        assertEquals(2 * EACH, counts.runTime().count(), counts.toString());
+        assertEquals(2 * EACH, counts.queueTime().count(), counts.toString());
+        assertTrue(counts.runTime().medianNanos() <= counts.runTime().p99Nanos());
+        assertTrue(counts.runTime().p99Nanos() <= counts.runTime().maxNanos());
+    }
+
+    @Test
+    void eachTaskIsCountedStartedAndInExactlyOneOutcomePerOwnerAndOperation() throws Exception {
+        try (TaskRuntime runtime = TaskRuntime.builder().name("metrics-owner").start()) {
+            runAllOutcomes(runtime, "metrics-op");
+            TaskStats stats = runtime.inspector().stats();
+            TaskCounts owner = stats.owners().stream().filter(c -> c.name().equals("metrics-owner")).findFirst()
+                    .orElseThrow();
+            assertAllOutcomes(owner);
+            assertEquals(1, stats.operations().size(), stats.operations().toString());
+            TaskCounts operation = stats.operations().get(0);
+            assertEquals("metrics-op", operation.name());
+            assertAllOutcomes(operation);
+            assertTrue(stats.runner().threads() >= 1, stats.runner().toString());
+            assertTrue(stats.contexts().stream().anyMatch(c -> c.name().equals("task-default-context")),
+                    stats.contexts().toString());
+        }
+    }
+
+    @Test
+    void offTheTasksRecordNothing() throws Exception {
+        try (TaskRuntime runtime = TaskRuntime.builder().name("metrics-off").metrics(false).start()) {
+            runAllOutcomes(runtime, "metrics-op");
+            TaskStats stats = runtime.inspector().stats();
+            assertEquals(0, stats.owners().size(), stats.owners().toString());
+            assertEquals(0, stats.operations().size(), stats.operations().toString());
+        }
+    }
+}
