@@ -22,6 +22,7 @@ import task.impl.ops.OperationRegistry;
 import task.impl.loop.EventLoop;
 import task.impl.loop.LoopDirectory;
 import task.impl.loop.LoopFactory;
+import task.impl.metrics.MetricsBeans;
 import task.impl.metrics.TaskMetrics;
 import task.impl.runner.WorkerThreads;
 
@@ -49,6 +50,8 @@ public final class TaskRuntime implements AutoCloseable {
     private final EventLoop defaultContext;
     private final WorkerThreads runner;
     private final TaskTable table;
+    /** The runtime's MBeans, or null with metrics off; unregistered by close. */
+    private final MetricsBeans beans;
     private final TaskFactory tasks;
     private final LoopFactory contexts;
     private final OperationRegistry operations;
@@ -66,8 +69,9 @@ public final class TaskRuntime implements AutoCloseable {
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
                 builder.maxExtraThreads, builder.starvationInterval, builder.keepAlive, reporter);
         this.directory = new LoopDirectory(builder.stallThreshold);
-        this.table = new TaskTable(directory::describeOpen, new TaskMetrics(builder.metrics), directory::stats,
-                runner::stats);
+        TaskMetrics metrics = new TaskMetrics(builder.metrics);
+        this.beans = builder.metrics ? new MetricsBeans(metrics, runner::stats, reporter) : null;
+        this.table = new TaskTable(directory::describeOpen, metrics, directory::stats, runner::stats);
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false,
                 builder.contextCloseGrace));
         List<ContextPropagator> propagators = new ArrayList<>(builder.propagators);
@@ -161,6 +165,9 @@ public final class TaskRuntime implements AutoCloseable {
         contexts.closeAll();
         defaultContext.shutdown();
         directory.close();
+        if (beans != null) {
+            beans.close();
+        }
     }
 
     /** The settings of a runtime to start. Not thread-safe. */

@@ -26,6 +26,8 @@ public final class TaskMetrics {
     private final boolean enabled;
     private final ConcurrentHashMap<String, Counts> owners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counts> operations = new ConcurrentHashMap<>();
+    /** Told of new counters; written once before the runtime creates tasks (its start publishes it). */
+    private volatile java.util.function.BiConsumer<String, Counts> listener;
 
     /** @param enabled whether tasks record anything */
     public TaskMetrics(boolean enabled) {
@@ -38,11 +40,22 @@ public final class TaskMetrics {
     }
 
     /**
+     * Has {@code listener} told of each counter set made from now on
+     * ("Owner" or "Operation", and the counters), in the thread that first
+     * asks for that name, once per name, outside the map's lock.
+     *
+     * @param listener not null
+     */
+    public void onNewCounts(java.util.function.BiConsumer<String, Counts> listener) {
+        this.listener = listener;
+    }
+
+    /**
      * @param name an owner's name; not null
      * @return its counters, made on first use; the same object for the same name
      */
     public Counts owner(String name) {
-        return owners.computeIfAbsent(name, Counts::new);
+        return counts(owners, "Owner", name);
     }
 
     /**
@@ -50,7 +63,24 @@ public final class TaskMetrics {
      * @return its counters, made on first use; the same object for the same name
      */
     public Counts operation(String name) {
-        return operations.computeIfAbsent(name, Counts::new);
+        return counts(operations, "Operation", name);
+    }
+
+    private Counts counts(ConcurrentHashMap<String, Counts> map, String type, String name) {
+        Counts known = map.get(name);
+        if (known != null) {
+            return known;
+        }
+        Counts made = new Counts(name);
+        known = map.putIfAbsent(name, made);
+        if (known != null) {
+            return known;
+        }
+        java.util.function.BiConsumer<String, Counts> l = listener;
+        if (l != null) {
+            l.accept(type, made);
+        }
+        return made;
     }
 
     /** @return a snapshot per owner, sorted by name */
@@ -97,6 +127,11 @@ public final class TaskMetrics {
 
         Counts(String name) {
             this.name = name;
+        }
+
+        /** @return the owner's or operation's name */
+        public String name() {
+            return name;
         }
 
         /** Counts a task created. */

@@ -1,7 +1,10 @@
 package task.impl.osgi;
 
+import java.util.function.Supplier;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -12,6 +15,8 @@ import task.api.TaskInspector;
 import task.api.ThreadRunner;
 import task.api.metrics.RunnerStats;
 import task.impl.core.TaskTable;
+import task.impl.log.Reporter;
+import task.impl.metrics.MetricsBeans;
 import task.impl.metrics.TaskMetrics;
 
 /**
@@ -25,6 +30,8 @@ public class InspectorComponent extends TaskTable {
     static final String NAME = "task.impl.osgi.InspectorComponent";
     /** Selects this component's service among the inspectors registered. */
     static final String TARGET = "(component.name=" + NAME + ")";
+    /** The MBeans of this activation, or null with metrics off. */
+    private final MetricsBeans beans;
 
     /**
      * Creates the table.
@@ -36,10 +43,27 @@ public class InspectorComponent extends TaskTable {
     @Activate
     public InspectorComponent(@Reference(target = DefaultContextComponent.TARGET) EventContext root,
             @Reference ThreadRunner runner, Config config) {
-        super(((DefaultContextComponent) root).directory()::describeOpen, new TaskMetrics(config.metrics()),
-                ((DefaultContextComponent) root).directory()::stats,
-                runner instanceof RunnerComponent ? ((RunnerComponent) runner)::stats
-                        : () -> new RunnerStats(runner.usesVirtualThreads(), 0, runner.activeCount(), 0));
+        this((DefaultContextComponent) root, new TaskMetrics(config.metrics()), runnerStats(runner));
+    }
+
+    private InspectorComponent(DefaultContextComponent root, TaskMetrics metrics, Supplier<RunnerStats> runner) {
+        super(root.directory()::describeOpen, metrics, root.directory()::stats, runner);
+        this.beans = metrics.enabled()
+                ? new MetricsBeans(metrics, runner, Reporter.guarded(Reporter.systemLogger("task.runtime")))
+                : null;
+    }
+
+    private static Supplier<RunnerStats> runnerStats(ThreadRunner runner) {
+        return runner instanceof RunnerComponent ? ((RunnerComponent) runner)::stats
+                : () -> new RunnerStats(runner.usesVirtualThreads(), 0, runner.activeCount(), 0);
+    }
+
+    /** Unregisters the MBeans, once per activation. */
+    @Deactivate
+    void deactivate() {
+        if (beans != null) {
+            beans.close();
+        }
     }
 
     /** The inspector's settings (PID {@value #NAME}). */

@@ -91,6 +91,38 @@ class TaskMetricsTest {
     }
 
     @Test
+    void theMBeansShowTheCountsAndLeaveWithTheRuntime() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName owner;
+        javax.management.ObjectName runner;
+        try (TaskRuntime runtime = TaskRuntime.builder().name("jmx owner, quoted").start()) {
+            runAllOutcomes(runtime, "jmx-op");
+            owner = single(server, "task.runtime:type=Owner,name=" + javax.management.ObjectName.quote("jmx owner, quoted") + ",*");
+            runner = single(server, "task.runtime:type=Runner,runtime=" + owner.getKeyProperty("runtime"));
+            assertEquals(4L * EACH, server.getAttribute(owner, "Started"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Succeeded"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Failed"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Cancelled"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Disposed"));
+            assertEquals(0L, server.getAttribute(owner, "InFlight"));
+            assertEquals(2L * EACH, server.getAttribute(owner, "WorkerRuns"));
+            javax.management.ObjectName operation = single(server, "task.runtime:type=Operation,runtime="
+                    + owner.getKeyProperty("runtime") + ",name=" + javax.management.ObjectName.quote("jmx-op"));
+            assertEquals(4L * EACH, server.getAttribute(operation, "Started"));
+            assertTrue((Integer) server.getAttribute(runner, "Threads") >= 1);
+        }
+        assertTrue(!server.isRegistered(owner), "unregistered on close");
+        assertTrue(!server.isRegistered(runner), "unregistered on close");
+    }
+
+    private static javax.management.ObjectName single(javax.management.MBeanServer server, String pattern)
+            throws Exception {
+        java.util.Set<javax.management.ObjectName> names = server.queryNames(new javax.management.ObjectName(pattern), null);
+        assertEquals(1, names.size(), pattern + ": " + names);
+        return names.iterator().next();
+    }
+
+    @Test
     void offTheTasksRecordNothing() throws Exception {
         try (TaskRuntime runtime = TaskRuntime.builder().name("metrics-off").metrics(false).start()) {
             runAllOutcomes(runtime, "metrics-op");
