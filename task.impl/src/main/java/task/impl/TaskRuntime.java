@@ -22,6 +22,8 @@ import task.impl.ops.OperationRegistry;
 import task.impl.loop.EventLoop;
 import task.impl.loop.LoopDirectory;
 import task.impl.loop.LoopFactory;
+import task.impl.metrics.MetricsBeans;
+import task.impl.metrics.TaskMetrics;
 import task.impl.runner.WorkerThreads;
 
 /**
@@ -48,6 +50,8 @@ public final class TaskRuntime implements AutoCloseable {
     private final EventLoop defaultContext;
     private final WorkerThreads runner;
     private final TaskTable table;
+    /** The runtime's MBeans, or null with metrics off; unregistered by close. */
+    private final MetricsBeans beans;
     private final TaskFactory tasks;
     private final LoopFactory contexts;
     private final OperationRegistry operations;
@@ -65,7 +69,9 @@ public final class TaskRuntime implements AutoCloseable {
         this.runner = WorkerThreads.start("task-worker-", builder.virtualThreads, builder.maxPlatformThreads,
                 builder.maxExtraThreads, builder.starvationInterval, builder.keepAlive, reporter);
         this.directory = new LoopDirectory(builder.stallThreshold);
-        this.table = new TaskTable(directory::describeOpen);
+        TaskMetrics metrics = new TaskMetrics(builder.metrics);
+        this.beans = builder.metrics ? new MetricsBeans(metrics, runner::stats, reporter) : null;
+        this.table = new TaskTable(directory::describeOpen, metrics, directory::stats, runner::stats);
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false,
                 builder.contextCloseGrace));
         List<ContextPropagator> propagators = new ArrayList<>(builder.propagators);
@@ -159,6 +165,9 @@ public final class TaskRuntime implements AutoCloseable {
         contexts.closeAll();
         defaultContext.shutdown();
         directory.close();
+        if (beans != null) {
+            beans.close();
+        }
     }
 
     /** The settings of a runtime to start. Not thread-safe. */
@@ -173,6 +182,7 @@ public final class TaskRuntime implements AutoCloseable {
         private Duration contextCloseGrace = EventLoop.DEFAULT_CLOSE_GRACE;
         private Duration stallThreshold = LoopDirectory.DEFAULT_STALL_THRESHOLD;
         private ReportLevel untakenErrors = ReportLevel.WARNING;
+        private boolean metrics = true;
         private boolean recordCreationSites;
         private ClassLoader pluginLoader = TaskRuntime.class.getClassLoader();
         private final List<ContextPropagator> propagators = new ArrayList<>();
@@ -331,6 +341,20 @@ public final class TaskRuntime implements AutoCloseable {
          */
         public Builder recordCreationSites(boolean record) {
             this.recordCreationSites = record;
+            return this;
+        }
+
+        /**
+         * Whether the tasks record metrics (on by default): counts per owner
+         * and per operation, queue and run time of each worker run, read
+         * through {@link TaskRuntime#inspector()}'s {@code stats()}. Off,
+         * the tasks take no timestamps for it and every count stays 0.
+         *
+         * @param record true to record
+         * @return this builder
+         */
+        public Builder metrics(boolean record) {
+            this.metrics = record;
             return this;
         }
 

@@ -20,6 +20,7 @@ import task.api.ThreadRunner;
 import task.api.spi.ContextPropagator;
 import task.impl.log.ReportLevel;
 import task.impl.log.Reporter;
+import task.impl.metrics.TaskMetrics;
 
 /**
  * The task service of one owner (a client bundle in OSGi, or the plain-Java
@@ -38,6 +39,8 @@ public class TaskFactory implements TaskService, TaskCreator {
     private final Reporter reporter;
     private final ReportLevel untakenErrors;
     private final List<ContextPropagator> propagators;
+    /** This owner's counters (shared by the factories of one owner name), or null with metrics off. */
+    private final TaskMetrics.Counts counts;
     private volatile boolean released;
     /** Whether each new task records where it was created (a stack trace: costly, so off by default). */
     private volatile boolean recordCreationSites;
@@ -82,6 +85,17 @@ public class TaskFactory implements TaskService, TaskCreator {
         this.table = Objects.requireNonNull(table, "table");
         this.reporter = Reporter.guarded(reporter);
         this.untakenErrors = Objects.requireNonNull(untakenErrors, "untakenErrors");
+        this.counts = table.metrics().enabled() ? table.metrics().owner(ownerName) : null;
+    }
+
+    /** @return this owner's counters, or null when metrics are off */
+    TaskMetrics.Counts counts() {
+        return counts;
+    }
+
+    /** @return the counters of an operation, or null when metrics are off */
+    TaskMetrics.Counts operationCounts(String operation) {
+        return counts == null ? null : table.metrics().operation(operation);
     }
 
     @Override
@@ -139,6 +153,9 @@ public class TaskFactory implements TaskService, TaskCreator {
         TaskExtras extras = name == null && context == null && cleanup == null && group == null
                 && propagated == null ? null : new TaskExtras(callback, name, context, cleanup, group, propagated);
         TaskImpl<S, R> task = new TaskImpl<>(table.nextId(), this, source, callback, extras);
+        if (counts != null) {
+            counts.started();
+        }
         if (recordCreationSites) {
             task.recordCreationSite(new Throwable("task '" + task.name() + "' (#" + task.id + ") created here"));
         }

@@ -25,6 +25,7 @@ import task.api.TaskWorker;
 import task.impl.jfr.TaskEvents;
 import task.impl.loop.EventLoop;
 import task.impl.loop.LoopBacked;
+import task.impl.metrics.TaskMetrics;
 import task.impl.runner.AbandonableJob;
 import task.impl.runner.BatchingThread;
 import task.impl.runner.ManagedBlocking;
@@ -320,8 +321,8 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             if (cleanup != null) {
                 extras().workerCleanup = cleanup;
             }
-            if (TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
-                extras().queuedAtNanos = System.nanoTime(); // for the JFR event's queue time
+            if (owner.counts() != null || TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
+                extras().queuedAtNanos = System.nanoTime(); // the queue time, for the metrics and the JFR event
             }
             if (STATE.compareAndSet(this, s, s | THREADED)) {
                 break;
@@ -382,7 +383,8 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
             Object event = TaskEvents.AVAILABLE ? TaskEvents.beginWorkerRun() : null;
-            long startedNanos = event != null ? System.nanoTime() : 0;
+            TaskMetrics.Counts counts = owner.counts();
+            long startedNanos = event != null || counts != null ? System.nanoTime() : 0;
             String outcome = "returned";
             try {
                 Propagated propagated = propagated();
@@ -394,6 +396,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             } catch (Throwable failure) {
                 outcome = "failed";
                 addError(failure);
+            }
+            if (counts != null) {
+                workerRan(counts, startedNanos);
             }
             if (event != null) {
                 TaskExtras x = extrasOrNull();
@@ -577,8 +582,16 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
         Failures failure = null;
         Object event = TaskEvents.AVAILABLE ? TaskEvents.beginCompletion() : null;
-        String outcome = event == null ? null
-                : cancellationApplies(claimed) ? "cancelled" : hasError() ? "failed" : "succeeded";
+        TaskMetrics.Counts counts = owner.counts();
+        TaskMetrics.Outcome ended = event == null && counts == null ? null
+                : cancellationApplies(claimed) ? TaskMetrics.Outcome.CANCELLED
+                : hasError() ? TaskMetrics.Outcome.FAILED : TaskMetrics.Outcome.SUCCEEDED;
+        if (counts != null) {
+            // Counted before the callback runs, so that whatever the callback
+            // makes happen after it (a test's latch, a caller's join) sees it.
+            countEnded(counts, ended);
+        }
+        String outcome = event == null ? null : ended.name().toLowerCase(java.util.Locale.ROOT);
         try {
             Propagated propagated = propagated();
             if (propagated == null) {
@@ -1045,6 +1058,10 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             }
         }
         fireCancelHooks();
+        TaskMetrics.Counts counts = owner.counts();
+        if (counts != null) {
+            countEnded(counts, TaskMetrics.Outcome.DISPOSED);
+        }
         if (TaskEvents.AVAILABLE) {
             Object event = TaskEvents.beginCompletion();
             if (event != null) {
@@ -1332,6 +1349,30 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     /** @return the operation, for diagnostics: the source tag when it is a name (an operation's task's is) */
+    /**
+     * Records a worker run in the owner's and the operation's histograms; in
+     * the worker's thread, after the worker returned.
+     */
+    private void workerRan(TaskMetrics.Counts counts, long startedNanos) {
+        long now = System.nanoTime();
+        TaskExtras x = extrasOrNull();
+        long queued = x == null || x.queuedAtNanos == Long.MIN_VALUE ? 0 : startedNanos - x.queuedAtNanos;
+        counts.workerRan(queued, now - startedNanos);
+        String operation = operation();
+        if (operation != null) {
+            owner.operationCounts(operation).workerRan(queued, now - startedNanos);
+        }
+    }
+
+    /** Counts the task's one outcome for its owner and its operation; exactly once per task. */
+    private void countEnded(TaskMetrics.Counts counts, TaskMetrics.Outcome outcome) {
+        counts.ended(outcome);
+        String operation = operation();
+        if (operation != null) {
+            owner.operationCounts(operation).ended(outcome);
+        }
+    }
+
     private String operation() {
         Object tag = sourceTag();
         return tag instanceof String ? (String) tag : null;
@@ -1363,6 +1404,10 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     /** The builder's tag, set right after creation. */
     void setSourceTag(Object tag) {
         extras().sourceTag = tag;
+        TaskMetrics.Counts counts = tag instanceof String ? owner.operationCounts((String) tag) : null;
+        if (counts != null) {
+            counts.started();
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -13,10 +14,10 @@ import task.api.ContextInfo;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
 import task.api.metrics.ContextStats;
-import task.api.metrics.Durations;
 import task.api.metrics.RunnerStats;
 import task.api.metrics.TaskStats;
 import task.impl.log.Reporter;
+import task.impl.metrics.TaskMetrics;
 
 /**
  * Every task of one runtime from its creation until its cleanups have run.
@@ -37,6 +38,9 @@ import task.impl.log.Reporter;
  */
 public class TaskTable implements TaskInspector {
     private final Supplier<List<ContextInfo>> contexts;
+    private final TaskMetrics metrics;
+    private final Supplier<List<ContextStats>> contextStats;
+    private final Supplier<RunnerStats> runnerStats;
     private final AtomicLong ids = new AtomicLong();
     /** Creation times count from here, in tenths of a second. */
     private final long epochMillis = System.currentTimeMillis();
@@ -55,12 +59,33 @@ public class TaskTable implements TaskInspector {
     }
 
     /**
-     * Creates a table.
+     * Creates a table with metrics on, no context and no runner statistics.
      *
      * @param contexts lists the runtime's open contexts, sorted by name; any thread; not null
      */
     public TaskTable(Supplier<List<ContextInfo>> contexts) {
-        this.contexts = contexts;
+        this(contexts, new TaskMetrics(true), List::of, () -> new RunnerStats(false, 0, 0, 0));
+    }
+
+    /**
+     * Creates a table.
+     *
+     * @param contexts lists the runtime's open contexts, sorted by name; any thread; not null
+     * @param metrics the task counters, for {@link #stats()} and the tasks; not null
+     * @param contextStats the open contexts' statistics, sorted by name; any thread; not null
+     * @param runnerStats the runner's statistics; any thread; not null
+     */
+    public TaskTable(Supplier<List<ContextInfo>> contexts, TaskMetrics metrics,
+            Supplier<List<ContextStats>> contextStats, Supplier<RunnerStats> runnerStats) {
+        this.contexts = Objects.requireNonNull(contexts, "contexts");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.contextStats = Objects.requireNonNull(contextStats, "contextStats");
+        this.runnerStats = Objects.requireNonNull(runnerStats, "runnerStats");
+    }
+
+    /** @return the runtime's task counters */
+    public TaskMetrics metrics() {
+        return metrics;
     }
 
     long nextId() {
@@ -173,11 +198,7 @@ public class TaskTable implements TaskInspector {
 
     @Override
     public TaskStats stats() {
-        List<ContextStats> open = new ArrayList<>();
-        for (ContextInfo context : contexts.get()) {
-            open.add(new ContextStats(context.name(), 0, Durations.NONE, 0));
-        }
-        return new TaskStats(List.of(), List.of(), open, new RunnerStats(false, 0, 0, 0));
+        return new TaskStats(metrics.ownerCounts(), metrics.operationCounts(), contextStats.get(), runnerStats.get());
     }
 
     private TaskImpl<?, ?> lookup(long id) {

@@ -1020,6 +1020,17 @@ public final class EventLoop implements EventContext {
     }
 
     /**
+     * The posted events (completions included) waiting to run now, for
+     * {@link task.api.TaskInspector#stats()}. Approximate (the queue's size
+     * read by another thread than its consumer). Any thread.
+     *
+     * @return zero or more
+     */
+    public int pending() {
+        return posted.size();
+    }
+
+    /**
      * A one-line description for diagnostics: name, who drives it, whether
      * it is open, how many posted events wait, and what it runs: "idle", or
      * "running X since T (N ms)" with T the time the stall checker first saw

@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import task.api.ContextInfo;
+import task.api.metrics.ContextStats;
+import task.api.metrics.Durations;
 
 /**
  * The event contexts of one runtime, for diagnostics (the shell's context
@@ -105,6 +107,20 @@ public final class LoopDirectory implements AutoCloseable {
         }
         infos.sort(Comparator.comparing(ContextInfo::name));
         return infos;
+    }
+
+    /**
+     * The open event loops' statistics, for {@link task.api.TaskInspector#stats()}.
+     * Adopted executors are not listed (their queue is the executor's).
+     *
+     * @return a snapshot, sorted by name; any thread
+     */
+    public List<ContextStats> stats() {
+        List<ContextStats> stats = new ArrayList<>();
+        for (EventLoop loop : open()) {
+            stats.add(new ContextStats(loop.name(), loop.pending(), Durations.NONE, 0));
+        }
+        return stats;
     }
 
     /**

@@ -15,6 +15,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import task.api.ThreadRunner;
+import task.api.metrics.RunnerStats;
 import task.impl.runner.WorkerThreads;
 
 /**
@@ -102,6 +103,11 @@ public class RunnerComponent implements ThreadRunner {
     @Override
     public void execute(Runnable job) {
         threads.execute(job);
+    }
+
+    /** @return the runner now (see {@link WorkerThreads#stats()}); any thread */
+    RunnerStats stats() {
+        return threads.stats();
     }
 
     @Override

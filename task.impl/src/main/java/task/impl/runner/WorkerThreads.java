@@ -295,6 +295,21 @@ public final class WorkerThreads implements ThreadRunner {
     }
 
     /**
+     * The runner now, for {@link task.api.TaskInspector#stats()}: threads
+     * alive, threads running a job (live threads neither spinning nor
+     * parked) and jobs queued. Approximate, without a lock (the counters are
+     * read one after the other; the queue's size walks it). Any thread.
+     *
+     * @return not null
+     */
+    public task.api.metrics.RunnerStats stats() {
+        int queued = pool.queue.size();
+        int live = pool.liveThreads();
+        int busy = Math.max(0, Math.min(live, pool.activeCount() - queued));
+        return new task.api.metrics.RunnerStats(virtual, live, busy, queued);
+    }
+
+    /**
      * The worker threads alive now (platform threads: at most the hard cap).
      * Approximate, without a lock. Any thread; for tests and diagnostics.
      *

@@ -1,0 +1,191 @@
+package task.impl.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import task.api.metrics.RunnerStats;
+import task.api.metrics.TaskCounts;
+import task.impl.log.Reporter;
+
+/**
+ * The MXBeans of one runtime in the platform MBean server, domain
+ * {@value #DOMAIN}: {@code type=Runner,runtime=<n>}, and one
+ * {@code type=Owner} or {@code type=Operation} per name as the counters are
+ * made ({@code runtime=<n>,name=<quoted name>}). {@code n} numbers the
+ * runtimes of this JVM, so that two (a plain-Java one and an OSGi one, or a
+ * restarted task.impl bundle) never clash. {@link #close} unregisters every
+ * bean this object registered, once.
+ *
+ * <p>Threading: any thread. A registration failure (no JMX, a name taken)
+ * is reported and leaves the metrics working without that bean.
+ */
+public final class MetricsBeans implements AutoCloseable {
+    /** The JMX domain. */
+    public static final String DOMAIN = "task.runtime";
+    private static final AtomicInteger RUNTIMES = new AtomicInteger();
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final String runtime = Integer.toString(RUNTIMES.incrementAndGet());
+    private final Reporter reporter;
+    /** Registered names; a name is added before its registration, removed by close. */
+    private final Set<ObjectName> registered = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * Registers the runner's bean, and the counters' beans as {@code metrics} makes them.
+     *
+     * @param metrics the counters; not null
+     * @param runner the runner's statistics; any thread; not null
+     * @param reporter where registration failures go; not null
+     */
+    public MetricsBeans(TaskMetrics metrics, Supplier<RunnerStats> runner, Reporter reporter) {
+        this.reporter = reporter;
+        register(name("Runner", null), new RunnerMXBean() {
+            @Override
+            public boolean isVirtualThreads() {
+                return runner.get().virtualThreads();
+            }
+
+            @Override
+            public int getThreads() {
+                return runner.get().threads();
+            }
+
+            @Override
+            public int getBusy() {
+                return runner.get().busy();
+            }
+
+            @Override
+            public int getQueued() {
+                return runner.get().queued();
+            }
+        }, RunnerMXBean.class);
+        metrics.onNewCounts((type, counts) -> register(name(type, counts.name()), new CountsBean(counts),
+                CountsMXBean.class));
+    }
+
+    /** @return this runtime's number, the {@code runtime} key of its beans' names */
+    public String runtime() {
+        return runtime;
+    }
+
+    private ObjectName name(String type, String name) {
+        try {
+            return new ObjectName(DOMAIN + ":type=" + type + ",runtime=" + runtime
+                    + (name == null ? "" : ",name=" + ObjectName.quote(name)));
+        } catch (JMException impossible) {
+            throw new IllegalArgumentException(impossible);
+        }
+    }
+
+    private <T> void register(ObjectName name, T bean, Class<T> type) {
+        if (closed) {
+            return;
+        }
+        registered.add(name);
+        try {
+            server.registerMBean(new javax.management.StandardMBean(bean, type, true), name);
+        } catch (JMException | RuntimeException failed) {
+            registered.remove(name);
+            reporter.warn("task metrics: cannot register the MBean " + name, failed);
+        }
+        if (closed) {
+            close(); // a close that raced with this registration did not see it
+        }
+    }
+
+    /** Unregisters every bean registered by this object; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        for (ObjectName name : registered) {
+            if (registered.remove(name)) {
+                try {
+                    server.unregisterMBean(name);
+                } catch (JMException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    private static final class CountsBean implements CountsMXBean {
+        private final TaskMetrics.Counts counts;
+
+        CountsBean(TaskMetrics.Counts counts) {
+            this.counts = counts;
+        }
+
+        private TaskCounts now() {
+            return counts.snapshot();
+        }
+
+        @Override
+        public long getStarted() {
+            return now().started();
+        }
+
+        @Override
+        public long getSucceeded() {
+            return now().succeeded();
+        }
+
+        @Override
+        public long getFailed() {
+            return now().failed();
+        }
+
+        @Override
+        public long getCancelled() {
+            return now().cancelled();
+        }
+
+        @Override
+        public long getDisposed() {
+            return now().disposed();
+        }
+
+        @Override
+        public long getInFlight() {
+            return now().inFlight();
+        }
+
+        @Override
+        public long getWorkerRuns() {
+            return now().runTime().count();
+        }
+
+        @Override
+        public long getQueueTimeMedianNanos() {
+            return now().queueTime().medianNanos();
+        }
+
+        @Override
+        public long getQueueTimeP99Nanos() {
+            return now().queueTime().p99Nanos();
+        }
+
+        @Override
+        public long getRunTimeMedianNanos() {
+            return now().runTime().medianNanos();
+        }
+
+        @Override
+        public long getRunTimeP99Nanos() {
+            return now().runTime().p99Nanos();
+        }
+
+        @Override
+        public long getRunTimeMaxNanos() {
+            return now().runTime().maxNanos();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package task.impl.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import task.api.Task;
+import task.api.metrics.TaskCounts;
+import task.api.metrics.TaskStats;
+import task.impl.TaskRuntime;
+
+/**
+ * The counters and histograms behind {@code TaskInspector.stats()}: many
+ * tasks of each outcome, counted once each, per owner and per operation.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // hang guard only
+class TaskMetricsTest {
+    private static final int EACH = 200;
+
+    /** The callback: takes the error (so that none is reported), then counts down. */
+    private static void taken(Task<String, String> task, CountDownLatch callbacks) {
+        try {
+            task.propagateError();
+        } catch (Exception expected) {
+            // the failing and the cancelled tasks' errors
+        }
+        callbacks.countDown();
+    }
+
+    /** Runs EACH tasks of every outcome; returns once every callback has run and every disposal is done. */
+    private static void runAllOutcomes(TaskRuntime runtime, String operation) throws InterruptedException {
+        CountDownLatch callbacks = new CountDownLatch(3 * EACH);
+        for (int i = 0; i < EACH; i++) {
+            Task<String, String> ok = runtime.tasks().builder("ok", (Task<String, String> t) -> taken(t, callbacks))
+                    .sourceTag(operation).create();
+            ok.runInThread(t -> t.setResult("value"));
+            Task<String, String> failing = runtime.tasks()
+                    .builder("failing", (Task<String, String> t) -> taken(t, callbacks)).sourceTag(operation)
+                    .create();
+            failing.runInThread(t -> {
+                throw new IllegalStateException("expected by the test");
+            });
+            Task<String, String> cancelled = runtime.tasks()
+                    .builder("cancelled", (Task<String, String> t) -> taken(t, callbacks)).sourceTag(operation)
+                    .create();
+            cancelled.cancel(false, "by the test");
+            cancelled.complete();
+            Task<String, String> disposed = runtime.tasks()
+                    .builder("disposed", (Task<String, String> t) -> taken(t, callbacks)).sourceTag(operation)
+                    .create();
+            assertTrue(disposed.dispose());
+        }
+        assertTrue(callbacks.await(30, TimeUnit.SECONDS), "callbacks ran");
+    }
+
+    private static void assertAllOutcomes(TaskCounts counts) {
+        assertEquals(4 * EACH, counts.started(), counts.toString());
+        assertEquals(EACH, counts.succeeded(), counts.toString());
+        assertEquals(EACH, counts.failed(), counts.toString());
+        assertEquals(EACH, counts.cancelled(), counts.toString());
+        assertEquals(EACH, counts.disposed(), counts.toString());
+        assertEquals(0, counts.inFlight(), counts.toString());
+        // one worker run per succeeded and per failed task
+        assertEquals(2 * EACH, counts.runTime().count(), counts.toString());
+        assertEquals(2 * EACH, counts.queueTime().count(), counts.toString());
+        assertTrue(counts.runTime().medianNanos() <= counts.runTime().p99Nanos());
+        assertTrue(counts.runTime().p99Nanos() <= counts.runTime().maxNanos());
+    }
+
+    @Test
+    void eachTaskIsCountedStartedAndInExactlyOneOutcomePerOwnerAndOperation() throws Exception {
+        try (TaskRuntime runtime = TaskRuntime.builder().name("metrics-owner").start()) {
+            runAllOutcomes(runtime, "metrics-op");
+            TaskStats stats = runtime.inspector().stats();
+            TaskCounts owner = stats.owners().stream().filter(c -> c.name().equals("metrics-owner")).findFirst()
+                    .orElseThrow();
+            assertAllOutcomes(owner);
+            assertEquals(1, stats.operations().size(), stats.operations().toString());
+            TaskCounts operation = stats.operations().get(0);
+            assertEquals("metrics-op", operation.name());
+            assertAllOutcomes(operation);
+            assertTrue(stats.runner().threads() >= 1, stats.runner().toString());
+            assertTrue(stats.contexts().stream().anyMatch(c -> c.name().equals("task-default-context")),
+                    stats.contexts().toString());
+        }
+    }
+
+    @Test
+    void theMBeansShowTheCountsAndLeaveWithTheRuntime() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName owner;
+        javax.management.ObjectName runner;
+        try (TaskRuntime runtime = TaskRuntime.builder().name("jmx owner, quoted").start()) {
+            runAllOutcomes(runtime, "jmx-op");
+            owner = single(server, "task.runtime:type=Owner,name=" + javax.management.ObjectName.quote("jmx owner, quoted") + ",*");
+            runner = single(server, "task.runtime:type=Runner,runtime=" + owner.getKeyProperty("runtime"));
+            assertEquals(4L * EACH, server.getAttribute(owner, "Started"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Succeeded"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Failed"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Cancelled"));
+            assertEquals((long) EACH, server.getAttribute(owner, "Disposed"));
+            assertEquals(0L, server.getAttribute(owner, "InFlight"));
+            assertEquals(2L * EACH, server.getAttribute(owner, "WorkerRuns"));
+            javax.management.ObjectName operation = single(server, "task.runtime:type=Operation,runtime="
+                    + owner.getKeyProperty("runtime") + ",name=" + javax.management.ObjectName.quote("jmx-op"));
+            assertEquals(4L * EACH, server.getAttribute(operation, "Started"));
+            assertTrue((Integer) server.getAttribute(runner, "Threads") >= 1);
+        }
+        assertTrue(!server.isRegistered(owner), "unregistered on close");
+        assertTrue(!server.isRegistered(runner), "unregistered on close");
+    }
+
+    private static javax.management.ObjectName single(javax.management.MBeanServer server, String pattern)
+            throws Exception {
+        java.util.Set<javax.management.ObjectName> names = server.queryNames(new javax.management.ObjectName(pattern), null);
+        assertEquals(1, names.size(), pattern + ": " + names);
+        return names.iterator().next();
+    }
+
+    @Test
+    void offTheTasksRecordNothing() throws Exception {
+        try (TaskRuntime runtime = TaskRuntime.builder().name("metrics-off").metrics(false).start()) {
+            runAllOutcomes(runtime, "metrics-op");
+            TaskStats stats = runtime.inspector().stats();
+            assertEquals(0, stats.owners().size(), stats.owners().toString());
+            assertEquals(0, stats.operations().size(), stats.operations().toString());
+        }
+    }
+}
