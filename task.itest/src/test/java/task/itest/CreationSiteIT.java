@@ -54,10 +54,8 @@ public class CreationSiteIT extends TaskContainerTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (recorded == 0) {
                 assertTrue("a task recorded its creation site", System.nanoTime() - deadline < 0);
-                long id;
-                try {
-                    id = startSleeper();
-                } catch (Exception reactivating) {
+                long id = sleeperOrZero();
+                if (id == 0) {
                     Thread.yield();
                     continue;
                 }
@@ -75,6 +73,24 @@ public class CreationSiteIT extends TaskContainerTest {
             GogoShell.execute(shell, "task:cancel " + recorded);
         } finally {
             configuration.delete();
+        }
+    }
+
+    /**
+     * Starts one demo task while the shell's task service may be re-created:
+     * the command may be missing, or its task disposed with the old service.
+     *
+     * @return the task's id, or 0 if no sleeper of this call is in flight
+     */
+    private long sleeperOrZero() {
+        try {
+            List<Long> before = inspector.inFlight().stream().map(TaskInfo::id).toList();
+            GogoShell.execute(shell, "task:sleep 1 600000");
+            return inspector.inFlight().stream()
+                    .filter(info -> info.name().equals("sleep-1") && !before.contains(info.id()))
+                    .mapToLong(TaskInfo::id).findFirst().orElse(0);
+        } catch (Exception reactivating) {
+            return 0;
         }
     }
 
