@@ -29,6 +29,8 @@ public final class Peers {
     public static final String OURS = "ours";
     /** Ours with virtual threads (JDK 21+ only). */
     public static final String OURS_VIRTUAL = "ours-virtual";
+    /** {@link #OURS} with the runtime's metrics off, to measure what they cost (not in the default peer lists). */
+    public static final String OURS_NO_METRICS = "ours-no-metrics";
     /** Ours with the runtime's defaults (virtual threads where available, else 64 platform threads). */
     public static final String OURS_DEFAULT = "ours-default";
     /** Plain JDK executors: worker.execute(...) then loop.execute(...). */
@@ -78,6 +80,9 @@ public final class Peers {
         switch (name) {
         case OURS:
             return new Ours(name, TaskRuntime.builder().name("bench").virtualThreads(false).maxPlatformThreads(workers));
+        case OURS_NO_METRICS:
+            return new Ours(name, TaskRuntime.builder().name("bench").virtualThreads(false).maxPlatformThreads(workers)
+                    .metrics(false));
         case OURS_VIRTUAL:
             if (!hasVirtualThreads()) {
                 throw new IllegalStateException("ours-virtual needs JDK 21 or later");

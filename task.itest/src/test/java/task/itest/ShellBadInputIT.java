@@ -109,6 +109,7 @@ public class ShellBadInputIT extends TaskContainerTest {
                 ours("task:tasks -v 987654", "task:tasks: no task #987654 is in flight"),
                 ours("task:tasks -v 1 2", "task:tasks: too many arguments"),
                 ours("task:contexts extra", "task:contexts: too many arguments"),
+                ours("task:stats extra", "task:stats: too many arguments"),
                 ours("help nosuchcommand", "task:help", "'nosuchcommand'"),
                 ours("help 'x; stop 0'", "task:help", "'x; stop 0'"));
     }

@@ -70,6 +70,27 @@ public class ShellCommandsIT extends TaskContainerTest {
         }
     }
 
+    /** task:stats counts what the shell's tasks did, and shows the contexts and the runner. */
+    @Test
+    public void statsCountsTheTasksPerOwnerAndPerOperation() throws Exception {
+        String started = execute("task:sleep 3 0");
+        assertTrue(started, started.startsWith("started 3 task(s)"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (inspector.inFlight().stream().anyMatch(info -> info.name().startsWith("sleep-"))) {
+            assertTrue("the sleepers finished", System.nanoTime() - deadline < 0);
+            Thread.yield();
+        }
+        String stats = execute("task:stats");
+        assertTrue(stats, stats.startsWith("KIND       NAME"));
+        String owner = stats.lines().filter(l -> l.startsWith("owner      task.shell ")).findFirst().orElse("");
+        String[] columns = owner.trim().split(" +");
+        assertTrue(stats, columns.length >= 8);
+        assertTrue(stats, Long.parseLong(columns[2]) >= 3 && Long.parseLong(columns[3]) >= 3);
+        assertTrue("queue and run times were recorded: " + stats, !columns[8].equals("-"));
+        assertTrue(stats, stats.contains("context    task-default-context "));
+        assertTrue(stats, stats.lines().anyMatch(l -> l.startsWith("runner     ")));
+    }
+
     @Test
     public void contextsListsTheDefaultContext() throws Exception {
         String listing = execute("task:contexts");

@@ -15,6 +15,11 @@ import task.api.Task;
 import task.api.TaskInfo;
 import task.api.TaskInspector;
 import task.api.TaskService;
+import task.api.metrics.ContextStats;
+import task.api.metrics.Durations;
+import task.api.metrics.RunnerStats;
+import task.api.metrics.TaskCounts;
+import task.api.metrics.TaskStats;
 import task.api.spi.Operation.Argument;
 
 /**
@@ -28,7 +33,7 @@ import task.api.spi.Operation.Argument;
  * session; the services it calls take any thread.
  */
 @Component(service = Object.class) // Gogo finds commands by their scope property; no type of ours is registered
-@GogoCommand(scope = CommandUsage.SCOPE, function = { "tasks", "contexts", "cancel", "sleep" })
+@GogoCommand(scope = CommandUsage.SCOPE, function = { "tasks", "contexts", "stats", "cancel", "sleep" })
 public class TaskCommands {
     static final int MAX_SLEEPERS = 100_000;
     static final long MAX_SLEEP_MILLIS = Duration.ofDays(1).toMillis();
@@ -40,6 +45,10 @@ public class TaskCommands {
                     new Argument("id", "with -v: the task's id, as task:tasks lists it", false)));
     static final CommandUsage CONTEXTS = new CommandUsage("contexts",
             "list the open event contexts: driver, state, pending events, what each runs and since when", List.of());
+    static final CommandUsage STATS = new CommandUsage("stats",
+            "the runtime's metrics: tasks per owner and per operation (outcomes, queue and run times),"
+                    + " contexts, runner",
+            List.of());
     static final CommandUsage CANCEL = new CommandUsage("cancel", "cancel a task in flight, interrupting its worker",
             List.of(new Argument("id", "the task's id, as task:tasks lists it", true)));
     static final CommandUsage SLEEP = new CommandUsage("sleep",
@@ -49,7 +58,7 @@ public class TaskCommands {
                             true),
                     new Argument("group", "a task group to start them in, which task:tasks shows (no '/')", false)));
     /** This class's commands, for help. */
-    static final List<CommandUsage> USAGES = List.of(TASKS, CONTEXTS, CANCEL, SLEEP);
+    static final List<CommandUsage> USAGES = List.of(TASKS, CONTEXTS, STATS, CANCEL, SLEEP);
 
     @Reference
     TaskInspector inspector;
@@ -149,6 +158,67 @@ public class TaskCommands {
                     .append(System.lineSeparator());
         }
         System.out.println(out.length() == 0 ? "no open contexts" : out.toString().stripTrailing());
+    }
+
+    /**
+     * Prints the runtime's metrics ({@link TaskInspector#stats()}): a line
+     * per owner and per operation with its task counts and the median and
+     * 99th percentile of its queue and run times, a line per context, and
+     * one for the runner.
+     *
+     * @param arguments none
+     * @throws IllegalArgumentException if any is given
+     */
+    @Descriptor("the runtime's metrics: tasks per owner and per operation, contexts, runner")
+    public void stats(String... arguments) {
+        STATS.texts(arguments);
+        TaskStats stats = inspector.stats();
+        String nl = System.lineSeparator();
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%-10s %-24s %8s %9s %7s %9s %8s %6s  %-19s %s%n", "KIND", "NAME", "STARTED", "SUCCEEDED",
+                "FAILED", "CANCELLED", "DISPOSED", "ACTIVE", "QUEUE p50/p99", "RUN p50/p99"));
+        for (TaskCounts owner : stats.owners()) {
+            counts(out, "owner", owner);
+        }
+        for (TaskCounts operation : stats.operations()) {
+            counts(out, "operation", operation);
+        }
+        for (ContextStats context : stats.contexts()) {
+            out.append(String.format(Locale.ROOT, "context    %-24s %d pending, lag p50/p99 %s, busy %s%n",
+                    clip(context.name(), 24), context.pending(), percentiles(context.lag()),
+                    duration(context.busyNanos())));
+        }
+        RunnerStats runner = stats.runner();
+        out.append(String.format(Locale.ROOT, "runner     %s: %d thread(s), %d busy, %d queued",
+                runner.virtualThreads() ? "virtual threads" : "platform pool", runner.threads(), runner.busy(),
+                runner.queued())).append(nl);
+        System.out.println(out.toString().stripTrailing());
+    }
+
+    private static void counts(StringBuilder out, String kind, TaskCounts counts) {
+        out.append(String.format(Locale.ROOT, "%-10s %-24s %8d %9d %7d %9d %8d %6d  %-19s %s%n", kind,
+                clip(counts.name(), 24), counts.started(), counts.succeeded(), counts.failed(), counts.cancelled(),
+                counts.disposed(), counts.inFlight(), percentiles(counts.queueTime()),
+                percentiles(counts.runTime())));
+    }
+
+    /** @return for example {@code 12us/1.4ms}, or {@code -} when nothing was recorded */
+    private static String percentiles(Durations durations) {
+        return durations.count() == 0 ? "-"
+                : duration(durations.medianNanos()) + "/" + duration(durations.p99Nanos());
+    }
+
+    private static String duration(long nanos) {
+        if (nanos < 1_000) {
+            return nanos + "ns";
+        }
+        if (nanos < 1_000_000) {
+            return String.format(Locale.ROOT, "%.1fus", nanos / 1e3);
+        }
+        if (nanos < 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.1fms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.2fs", nanos / 1e9);
     }
 
     /**

@@ -4,6 +4,10 @@ import java.util.Objects;
 
 /**
  * What one open event context is doing and has done since it was created.
+ * The runtime of this release measures {@code pending}; {@code lag} is
+ * {@link Durations#NONE} and {@code busyNanos} 0 until it measures them too.
+ * Contexts adopted from an executor are not listed (their queue is the
+ * executor's).
  *
  * @param name the context's name
  * @param pending posted events (completions included) waiting to run now

@@ -76,8 +76,6 @@ final class TaskExtras {
     volatile boolean keepsValueWhenCancelled;
     /** Where the task was created, when its owner records it (recordCreationSites); else null. */
     volatile Throwable createdAt;
-    /** runInThread's nanoTime while JFR records worker runs, for the queue time; else MIN_VALUE (unknown). */
-    long queuedAtNanos = Long.MIN_VALUE;
     /** The builder's source tag, or null. */
     volatile Object sourceTag;
     /** The builder's priority ({@code task.api.Priority}); tasks without extras have the default. */

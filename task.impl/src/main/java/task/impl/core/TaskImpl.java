@@ -169,6 +169,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private volatile S source;
     /** Published by the CAS adding THREADED (see the class comment). */
     private EventContext workerContext;
+    /**
+     * runInThread's {@code nanoTime} while metrics or JFR's worker-run event
+     * are on, for the queue time; else MIN_VALUE (unknown). A field here,
+     * not in the extras, so that timing a task does not allocate them.
+     * Published by the CAS adding THREADED, as workerContext.
+     */
+    private long queuedAtNanos = Long.MIN_VALUE;
     /** Guarded by this. */
     private R result;
 
@@ -321,8 +328,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             if (cleanup != null) {
                 extras().workerCleanup = cleanup;
             }
-            if (owner.counts() != null || TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
-                extras().queuedAtNanos = System.nanoTime(); // the queue time, for the metrics and the JFR event
+            if (owner.counts() != null && TaskMetrics.sampled()
+                    || TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
+                queuedAtNanos = System.nanoTime(); // the queue time, for the metrics and the JFR event
             }
             if (STATE.compareAndSet(this, s, s | THREADED)) {
                 break;
@@ -383,7 +391,10 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
             Object event = TaskEvents.AVAILABLE ? TaskEvents.beginWorkerRun() : null;
-            TaskMetrics.Counts counts = owner.counts();
+            // Times the runs runInThread timestamped (TaskMetrics.sampled, or
+            // for JFR): the counts stay exact. queuedAtNanos is published by
+            // the CAS adding THREADED and the runner's queue.
+            TaskMetrics.Counts counts = queuedAtNanos != Long.MIN_VALUE ? owner.counts() : null;
             long startedNanos = event != null || counts != null ? System.nanoTime() : 0;
             String outcome = "returned";
             try {
@@ -401,9 +412,8 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 workerRan(counts, startedNanos);
             }
             if (event != null) {
-                TaskExtras x = extrasOrNull();
-                TaskEvents.endWorkerRun(event, id, name(), owner.ownerName(), operation(),
-                        x == null ? Long.MIN_VALUE : x.queuedAtNanos, startedNanos,
+                TaskEvents.endWorkerRun(event, id, name(), owner.ownerName(), operation(), queuedAtNanos,
+                        startedNanos,
                         isCancelled() ? "cancelled" : outcome);
             }
         }
@@ -1355,8 +1365,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      */
     private void workerRan(TaskMetrics.Counts counts, long startedNanos) {
         long now = System.nanoTime();
-        TaskExtras x = extrasOrNull();
-        long queued = x == null || x.queuedAtNanos == Long.MIN_VALUE ? 0 : startedNanos - x.queuedAtNanos;
+        long queued = queuedAtNanos == Long.MIN_VALUE ? 0 : startedNanos - queuedAtNanos;
         counts.workerRan(queued, now - startedNanos);
         String operation = operation();
         if (operation != null) {
@@ -1379,9 +1388,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     }
 
     /** @return whether an error is set now; for the completion's JFR event */
-    private synchronized boolean hasError() {
-        TaskExtras x = extrasOrNull();
-        return x != null && x.error != null;
+    private boolean hasError() {
+        if (extrasOrNull() == null) {
+            return false; // an error lives in the extras: none without them, and no lock to take
+        }
+        synchronized (this) {
+            return extrasOrNull().error != null;
+        }
     }
 
     /** Records where the task was created; at creation, before the task is shared. */

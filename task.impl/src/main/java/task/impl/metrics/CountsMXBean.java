@@ -27,7 +27,7 @@ public interface CountsMXBean {
     /** @return started minus the outcomes */
     long getInFlight();
 
-    /** @return worker runs timed */
+    /** @return worker runs timed (one in {@link TaskMetrics#TIMED_ONE_IN}, at random) */
     long getWorkerRuns();
 
     /** @return median queue time */

@@ -32,9 +32,15 @@ class TaskMetricsTest {
         callbacks.countDown();
     }
 
-    /** Runs EACH tasks of every outcome; returns once every callback has run and every disposal is done. */
-    private static void runAllOutcomes(TaskRuntime runtime, String operation) throws InterruptedException {
+    /**
+     * Runs EACH tasks of every outcome; returns once every callback has run
+     * and every disposal is done.
+     *
+     * @return how many worker runs there were (one per succeeded and per failed task)
+     */
+    private static long runAllOutcomes(TaskRuntime runtime, String operation) throws InterruptedException {
         CountDownLatch callbacks = new CountDownLatch(3 * EACH);
+        long runs = 2L * EACH;
         for (int i = 0; i < EACH; i++) {
             Task<String, String> ok = runtime.tasks().builder("ok", (Task<String, String> t) -> taken(t, callbacks))
                     .sourceTag(operation).create();
@@ -56,18 +62,20 @@ class TaskMetricsTest {
             assertTrue(disposed.dispose());
         }
         assertTrue(callbacks.await(30, TimeUnit.SECONDS), "callbacks ran");
+        return runs;
     }
 
-    private static void assertAllOutcomes(TaskCounts counts) {
+    private static void assertAllOutcomes(TaskCounts counts, long runs) {
         assertEquals(4 * EACH, counts.started(), counts.toString());
         assertEquals(EACH, counts.succeeded(), counts.toString());
         assertEquals(EACH, counts.failed(), counts.toString());
         assertEquals(EACH, counts.cancelled(), counts.toString());
         assertEquals(EACH, counts.disposed(), counts.toString());
         assertEquals(0, counts.inFlight(), counts.toString());
-        // one worker run per succeeded and per failed task
-        assertEquals(2 * EACH, counts.runTime().count(), counts.toString());
-        assertEquals(2 * EACH, counts.queueTime().count(), counts.toString());
+        // one worker run in TIMED_ONE_IN is timed, at random: of 400, none with a chance of 6e-12
+        long timed = counts.runTime().count();
+        assertTrue(timed > 0 && timed < runs, "some runs timed, not all: " + timed + " of " + runs);
+        assertEquals(timed, counts.queueTime().count(), counts.toString());
         assertTrue(counts.runTime().medianNanos() <= counts.runTime().p99Nanos());
         assertTrue(counts.runTime().p99Nanos() <= counts.runTime().maxNanos());
     }
@@ -75,15 +83,15 @@ class TaskMetricsTest {
     @Test
     void eachTaskIsCountedStartedAndInExactlyOneOutcomePerOwnerAndOperation() throws Exception {
         try (TaskRuntime runtime = TaskRuntime.builder().name("metrics-owner").start()) {
-            runAllOutcomes(runtime, "metrics-op");
+            long runs = runAllOutcomes(runtime, "metrics-op");
             TaskStats stats = runtime.inspector().stats();
             TaskCounts owner = stats.owners().stream().filter(c -> c.name().equals("metrics-owner")).findFirst()
                     .orElseThrow();
-            assertAllOutcomes(owner);
+            assertAllOutcomes(owner, runs);
             assertEquals(1, stats.operations().size(), stats.operations().toString());
             TaskCounts operation = stats.operations().get(0);
             assertEquals("metrics-op", operation.name());
-            assertAllOutcomes(operation);
+            assertAllOutcomes(operation, runs);
             assertTrue(stats.runner().threads() >= 1, stats.runner().toString());
             assertTrue(stats.contexts().stream().anyMatch(c -> c.name().equals("task-default-context")),
                     stats.contexts().toString());
@@ -96,7 +104,7 @@ class TaskMetricsTest {
         javax.management.ObjectName owner;
         javax.management.ObjectName runner;
         try (TaskRuntime runtime = TaskRuntime.builder().name("jmx owner, quoted").start()) {
-            runAllOutcomes(runtime, "jmx-op");
+            long runs = runAllOutcomes(runtime, "jmx-op");
             owner = single(server, "task.runtime:type=Owner,name=" + javax.management.ObjectName.quote("jmx owner, quoted") + ",*");
             runner = single(server, "task.runtime:type=Runner,runtime=" + owner.getKeyProperty("runtime"));
             assertEquals(4L * EACH, server.getAttribute(owner, "Started"));
@@ -105,7 +113,8 @@ class TaskMetricsTest {
             assertEquals((long) EACH, server.getAttribute(owner, "Cancelled"));
             assertEquals((long) EACH, server.getAttribute(owner, "Disposed"));
             assertEquals(0L, server.getAttribute(owner, "InFlight"));
-            assertEquals(2L * EACH, server.getAttribute(owner, "WorkerRuns"));
+            long sampled = (Long) server.getAttribute(owner, "WorkerRuns");
+            assertTrue(sampled > 0 && sampled < runs, "timed runs: " + sampled);
             javax.management.ObjectName operation = single(server, "task.runtime:type=Operation,runtime="
                     + owner.getKeyProperty("runtime") + ",name=" + javax.management.ObjectName.quote("jmx-op"));
             assertEquals(4L * EACH, server.getAttribute(operation, "Started"));
