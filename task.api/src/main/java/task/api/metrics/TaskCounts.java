@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param failed tasks whose callback saw an error other than cancellation
  * @param cancelled tasks whose callback saw a cancellation
  * @param disposed tasks disposed (or dropped by their owner's release) before any callback
- * @param queueTime from {@code runInThread} to the worker's start, per worker run
- * @param runTime from the worker's start to its return, per worker run
+ * @param queueTime from {@code runInThread} to the worker's start, of the worker runs the runtime times (a sample: in this release one in 16, at random)
+ * @param runTime from the worker's start to its return, of the same runs
  */
 public record TaskCounts(String name, long started, long succeeded, long failed, long cancelled, long disposed,
         Durations queueTime, Durations runTime) {
