@@ -98,7 +98,11 @@ public final class MetricsBeans implements AutoCloseable {
             reporter.warn("task metrics: cannot register the MBean " + name, failed);
         }
         if (closed) {
-            close(); // a close that raced with this registration did not see it
+            // A close that raced with this registration may have tried to
+            // unregister it before it was registered: unregister it here
+            // (twice is harmless).
+            registered.remove(name);
+            unregister(name);
         }
     }
 
@@ -108,12 +112,16 @@ public final class MetricsBeans implements AutoCloseable {
         closed = true;
         for (ObjectName name : registered) {
             if (registered.remove(name)) {
-                try {
-                    server.unregisterMBean(name);
-                } catch (JMException ignored) {
-                    // already gone
-                }
+                unregister(name);
             }
+        }
+    }
+
+    private void unregister(ObjectName name) {
+        try {
+            server.unregisterMBean(name);
+        } catch (JMException ignored) {
+            // not registered (yet, or any more)
         }
     }
 
