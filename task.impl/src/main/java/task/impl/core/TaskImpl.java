@@ -1358,7 +1358,6 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         return x == null || x.cancelHooks == null || x.cancelHooks.isEmpty();
     }
 
-    /** @return the operation, for diagnostics: the source tag when it is a name (an operation's task's is) */
     /**
      * Records a worker run in the owner's and the operation's histograms; in
      * the worker's thread, after the worker returned.
@@ -1382,12 +1381,13 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         }
     }
 
+    /** @return the operation, for diagnostics and metrics: the source tag when it is a name (an operation's task's is) */
     private String operation() {
         Object tag = sourceTag();
         return tag instanceof String ? (String) tag : null;
     }
 
-    /** @return whether an error is set now; for the completion's JFR event */
+    /** @return whether an error is set now; for the completion's outcome (metrics, JFR event) */
     private boolean hasError() {
         if (extrasOrNull() == null) {
             return false; // an error lives in the extras: none without them, and no lock to take
