@@ -3,16 +3,20 @@ package task.api.metrics;
 import java.util.Objects;
 
 /**
- * What one open event context is doing and has done since it was created.
- * The runtime of this release measures {@code pending}; {@code lag} is
- * {@link Durations#NONE} and {@code busyNanos} 0 until it measures them too.
- * Contexts adopted from an executor are not listed (their queue is the
- * executor's).
+ * What one open event context is doing and has done since it was created:
+ * an event loop of the runtime, or a context adopted from an executor.
  *
  * @param name the context's name
- * @param pending posted events (completions included) waiting to run now
- * @param lag from an event's post to the start of its run, per posted event
- * @param busyNanos the total time spent running callbacks, events, timers and watches
+ * @param pending posted events (completions included) waiting to run now;
+ *        for an adopted executor, the runnables handed to it and not yet
+ *        run, the one running included
+ * @param lag from an event's post (a completion's included) to the start of
+ *        its run, for a random sample of about one post in 16; an adopted
+ *        executor's timer ticks and I/O callbacks count as posts too
+ * @param busyNanos the total time spent dispatching (callbacks, events,
+ *        timer ticks and I/O callbacks) since the context was created; an
+ *        event loop adds a loop iteration's time when it ends, so a
+ *        callback still running is not in it yet
  */
 public record ContextStats(String name, int pending, Durations lag, long busyNanos) {
 

@@ -23,6 +23,7 @@ import task.api.EventSource;
 import task.api.IoCallback;
 import task.api.Priority;
 import task.api.Task;
+import task.api.metrics.ContextStats;
 import task.impl.jfr.TaskEvents;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
@@ -224,6 +225,10 @@ public final class EventLoop implements EventContext {
     private long pauseNanos;
     /** Confined to the driver: the current iteration has failed. */
     private boolean failedThisIteration;
+    /** Confined to the driver: iterations in progress, more than one while a callback drives its own context. */
+    private int iterationDepth;
+    /** Lag and busy time, for {@link #stats()}. */
+    private final ContextMeter meter = new ContextMeter();
 
     private EventLoop(String name, Reporter reporter, boolean userClosable, boolean ownThread, Duration closeGrace) {
         this.name = requireName(name);
@@ -308,7 +313,7 @@ public final class EventLoop implements EventContext {
             throw rejected();
         }
         PostedEvent posting = new PostedEvent(event);
-        posted.offer(posting);
+        posted.offer(meter.sampled(posting));
         VarHandle.fullFence(); // the offer, then state and sleeping: see posted
         if (state != OPEN && posting.deactivate()) {
             throw rejected();
@@ -335,7 +340,7 @@ public final class EventLoop implements EventContext {
         if (state != OPEN) {
             throw rejected();
         }
-        posted.offer(event);
+        posted.offer(meter.sampled(event));
         VarHandle.fullFence(); // the offer, then state and sleeping: see posted
         if (state != OPEN) {
             throw rejected();
@@ -406,7 +411,7 @@ public final class EventLoop implements EventContext {
      */
     private void offerPrioritized(Runnable event, int priority) {
         PRIORITIZED_COUNT.getAndAdd(this, 1);
-        prioritizedArrivals.offer(new Prioritized(event, priority));
+        prioritizedArrivals.offer(new Prioritized(meter.sampled(event), priority));
         VarHandle.fullFence(); // the offer, then state and sleeping: see posted
     }
 
@@ -639,10 +644,9 @@ public final class EventLoop implements EventContext {
      * posted events run regardless, so a broken selector does not stop them.
      */
     private boolean waitAndDispatch(long waitNanos, boolean mayPause) {
-        boolean dispatched = false;
         Exception waitFailure = null;
         try {
-            dispatched = watches.waitAndDispatch(waitNanos);
+            watches.await(waitNanos);
         } catch (IOException | RuntimeException e) {
             waitFailure = e;
         } finally {
@@ -655,8 +659,18 @@ public final class EventLoop implements EventContext {
             // Nobody may interrupt the loop into spinning; callbacks run uninterrupted.
             Thread.interrupted();
         }
-        dispatched |= runDueTimers();
-        dispatched |= runPosted();
+        long start = System.nanoTime(); // the timers' "now", and the start of the busy time (ContextMeter)
+        iterationDepth++;
+        boolean dispatched = false;
+        try {
+            dispatched = waitFailure == null && watches.dispatchReady(); // a failed selector selected nothing
+            dispatched |= runDueTimers(start);
+            dispatched |= runPosted();
+        } finally {
+            if (--iterationDepth == 0 && dispatched) {
+                meter.addBusy(System.nanoTime() - start);
+            }
+        }
         return dispatched;
     }
 
@@ -690,9 +704,9 @@ public final class EventLoop implements EventContext {
         return Math.max(0, next.dueNanos - System.nanoTime());
     }
 
-    private boolean runDueTimers() {
+    /** Runs the timers due at {@code now} (a {@link System#nanoTime()} of this iteration). */
+    private boolean runDueTimers(long now) {
         boolean dispatched = false;
-        long now = System.nanoTime();
         TimerSource timer;
         while ((timer = timers.peek()) != null && timer.dueNanos - now <= 0) {
             timers.poll();
@@ -737,7 +751,9 @@ public final class EventLoop implements EventContext {
         return dispatched;
     }
 
-    private void run(Runnable action) {
+    /** Runs an event taken from a queue (a sampled post unwrapped, its lag recorded). */
+    private void run(Runnable taken) {
+        Runnable action = ContextMeter.arrived(taken);
         Object outer = beginDispatch(action);
         try {
             action.run();
@@ -1027,7 +1043,18 @@ public final class EventLoop implements EventContext {
      * @return zero or more
      */
     public int pending() {
-        return posted.size();
+        return posted.size() + prioritizedCount;
+    }
+
+    /**
+     * This context's statistics: pending events, the lag from post to run
+     * of a sample of the posted events, and the time spent dispatching (see
+     * {@link ContextMeter}). Any thread; approximate while the loop runs.
+     *
+     * @return the statistics now
+     */
+    public ContextStats stats() {
+        return meter.stats(name, pending());
     }
 
     /**
@@ -1042,7 +1069,7 @@ public final class EventLoop implements EventContext {
     public String status() {
         String driving = ownThread != null ? "own thread" : "driven by " + describe(driver);
         return name + " [" + driving + "] " + (state == OPEN ? "open" : state == CLOSING ? "closing" : "closed")
-                + ", " + (posted.size() + prioritizedCount) + " pending, " + activity();
+                + ", " + pending() + " pending, " + activity();
     }
 
     private String activity() {

@@ -18,6 +18,7 @@ import task.api.EventContext;
 import task.api.EventSource;
 import task.api.IoCallback;
 import task.api.Priority;
+import task.api.metrics.ContextStats;
 import task.impl.log.Reporter;
 import task.impl.runner.BatchingThread;
 import task.impl.runner.ManagedBlocking;
@@ -108,6 +109,8 @@ final class ExecutorContext implements EventContext {
     /** The timers and watches not yet ended; see the class comment. */
     private final Set<HoppedSource> sources = ConcurrentHashMap.newKeySet();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Lag and busy time, for {@link #stats()}. */
+    private final ContextMeter meter = new ContextMeter();
 
     private volatile long state;
     /** The thread running one of the handed runnables, or null; see the class comment. */
@@ -175,7 +178,7 @@ final class ExecutorContext implements EventContext {
             hold(posting, priority);
             return posting;
         }
-        Handed handed = new Handed(this, posting, posting);
+        Handed handed = new Handed(this, posting, posting, meter.sample());
         try {
             executor.execute(handed);
         } catch (RuntimeException | Error refused) {
@@ -206,7 +209,7 @@ final class ExecutorContext implements EventContext {
             held.add(entry);
             heldCount = held.size();
         }
-        Handed slot = new Handed(this, this::runHeld, posting);
+        Handed slot = new Handed(this, this::runHeld, posting, meter.sample());
         try {
             executor.execute(slot);
         } catch (RuntimeException | Error refused) {
@@ -339,7 +342,7 @@ final class ExecutorContext implements EventContext {
         if (!enter()) {
             return false;
         }
-        Handed handed = new Handed(this, callback, source);
+        Handed handed = new Handed(this, callback, source, meter.sample());
         try {
             executor.execute(handed);
             return true;
@@ -379,6 +382,9 @@ final class ExecutorContext implements EventContext {
         Thread outerThread = current;
         Object outerWhat = running;
         Thread me = Thread.currentThread();
+        boolean outermost = outerThread != me; // a nested dispatch's time is its outer one's
+        long start = System.nanoTime();
+        meter.arrived(handed.handedNanos, start);
         current = me;
         running = handed.what;
         if (lastDriver != me) {
@@ -391,6 +397,9 @@ final class ExecutorContext implements EventContext {
         } finally {
             current = outerThread;
             running = outerWhat;
+            if (outermost) {
+                meter.addBusyShared(System.nanoTime() - start);
+            }
             leave();
         }
     }
@@ -555,6 +564,18 @@ final class ExecutorContext implements EventContext {
         return name + " [executor" + (thread == null ? "" : ", on thread '" + thread.getName() + "'") + "] "
                 + ((s & CLOSING) == 0 ? "open" : s == CLOSING ? "closed" : "closing") + ", " + (s >>> 1)
                 + " pending, " + (what == null ? "idle" : "running " + describe(what));
+    }
+
+    /**
+     * This context's statistics, as {@link EventLoop#stats()}: pending are
+     * the runnables handed to the executor and not yet run (the one running
+     * included), lag and busy time are measured as {@link ContextMeter}
+     * says. Any thread.
+     *
+     * @return the statistics now
+     */
+    ContextStats stats() {
+        return meter.stats(name, (int) Math.min(Integer.MAX_VALUE, state >>> 1));
     }
 
     private static String describe(Object what) {

@@ -26,12 +26,15 @@ final class Handed implements Runnable {
     final Runnable body;
     /** For diagnostics: the posted event, or the timer or watch. */
     final Object what;
+    /** When it was handed, if its lag is sampled, else {@link ContextMeter#NOT_SAMPLED}. */
+    final long handedNanos;
     private volatile boolean claimed;
 
-    Handed(ExecutorContext context, Runnable body, Object what) {
+    Handed(ExecutorContext context, Runnable body, Object what, long handedNanos) {
         this.context = context;
         this.body = body;
         this.what = what;
+        this.handedNanos = handedNanos;
     }
 
     /** @return true for the one caller that takes the runnable over */

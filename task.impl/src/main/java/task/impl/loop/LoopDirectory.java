@@ -12,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import task.api.ContextInfo;
 import task.api.metrics.ContextStats;
-import task.api.metrics.Durations;
 
 /**
  * The event contexts of one runtime, for diagnostics (the shell's context
@@ -110,16 +109,21 @@ public final class LoopDirectory implements AutoCloseable {
     }
 
     /**
-     * The open event loops' statistics, for {@link task.api.TaskInspector#stats()}.
-     * Adopted executors are not listed (their queue is the executor's).
+     * The open contexts' statistics, for {@link task.api.TaskInspector#stats()}:
+     * the event loops' and the adopted executors'.
      *
      * @return a snapshot, sorted by name; any thread
      */
     public List<ContextStats> stats() {
         List<ContextStats> stats = new ArrayList<>();
         for (EventLoop loop : open()) {
-            stats.add(new ContextStats(loop.name(), loop.pending(), Durations.NONE, 0));
+            stats.add(loop.stats());
         }
+        adopted.removeIf(ExecutorContext::isClosed);
+        for (ExecutorContext context : adopted) {
+            stats.add(context.stats());
+        }
+        stats.sort(Comparator.comparing(ContextStats::name));
         return stats;
     }
 

@@ -39,7 +39,7 @@ final class Watches {
     }
 
     /**
-     * Wakes a loop blocked in {@link #waitAndDispatch}, from any thread.
+     * Wakes a loop blocked in {@link #await}, from any thread.
      *
      * @return false if there is no selector, so the loop parks instead
      */
@@ -104,16 +104,14 @@ final class Watches {
 
     /**
      * Waits for readiness (if {@code waitNanos} is positive; {@link Long#MAX_VALUE}
-     * for no limit) and runs the callbacks of the ready watches.
-     *
-     * @return true if a callback ran
+     * for no limit); {@link #dispatchReady()} then runs the ready watches.
      */
-    boolean waitAndDispatch(long waitNanos) throws IOException {
+    void await(long waitNanos) throws IOException {
         Selector current = selector;
         if (current == null || waitNanos <= 0 || deregistrationPending) {
             if (current == null) {
                 park(waitNanos);
-                return false;
+                return;
             }
             deregistrationPending = false;
             current.selectNow();
@@ -133,6 +131,18 @@ final class Watches {
             } finally {
                 ManagedBlocking.end(managed);
             }
+        }
+    }
+
+    /**
+     * Runs the callbacks of the watches the last {@link #await} found ready.
+     *
+     * @return true if a callback ran
+     */
+    boolean dispatchReady() {
+        Selector current = selector;
+        if (current == null) {
+            return false;
         }
         boolean dispatched = false;
         Iterator<SelectionKey> ready = current.selectedKeys().iterator();
