@@ -85,6 +85,18 @@ final class Karaf implements AutoCloseable {
                 "-u", USER, "-p", USER, "-b").redirectInput(input.toFile()), "bin/client " + String.join("; ", commands));
     }
 
+    /** The process id of Karaf's JVM, which {@code bin/karaf server} runs as its child. */
+    long jvmPid() {
+        List<ProcessHandle> javas = tree().stream()
+                .filter(handle -> handle.info().command().filter(command -> command.endsWith("/java")).isPresent())
+                .toList();
+        if (javas.size() != 1) {
+            throw new IllegalStateException("not one java process in bin/karaf's tree: "
+                    + tree().stream().map(ProcessHandle::info).toList());
+        }
+        return javas.get(0).pid();
+    }
+
     /** The end of Karaf's own log, for failure messages. */
     String logTail() {
         Path log = home.resolve("data/log/karaf.log");

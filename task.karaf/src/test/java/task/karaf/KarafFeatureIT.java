@@ -8,6 +8,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import com.sun.tools.attach.VirtualMachine;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped features file in a real Karaf 4.4 minimal distribution, the way
  * the README says: {@code feature:repo-add} its mvn: URL, {@code feature:install
- * task-runtime}, then the runtime's commands through Karaf's shell.
+ * task-runtime}, then the runtime's commands through Karaf's shell, and its
+ * MBeans through a JMX client attached to Karaf's JVM.
  */
 class KarafFeatureIT {
 
@@ -83,6 +95,48 @@ class KarafFeatureIT {
         for (String operation : new String[] { "resolve", "listen", "connect", "tls-connect" }) {
             assertTrue(r.output().lines().anyMatch(line -> line.startsWith(operation + " ")),
                     () -> operation + " missing from\n" + r.output());
+        }
+    }
+
+    /**
+     * The runtime's MBeans in Karaf's JVM, reached as JConsole reaches a local
+     * process (the minimal distribution runs no JMX connector of its own: the
+     * Attach API starts the JDK's local management agent): the runner's bean,
+     * and the shell bundle's owner bean with two sleepers in flight. The
+     * sleepers are cancelled afterwards.
+     */
+    @Test
+    void anAttachedJmxClientSeesTheRunnerAndTheShellsSleepersInFlight() throws Exception {
+        Karaf.Result sleep = karaf.client("task:sleep 2 600000");
+        assertEquals(0, sleep.status(), sleep::output);
+        Matcher ids = Pattern.compile("started 2 task\\(s\\) #(\\d+)\\.\\.#(\\d+)").matcher(sleep.output());
+        assertTrue(ids.find(), sleep::output);
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localAgent(karaf.jvmPid())))) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName runner = theOne(server, "task.runtime:type=Runner,*");
+            assertTrue((Integer) server.getAttribute(runner, "Threads") >= 0, runner::toString);
+            ObjectName shell = theOne(server, "task.runtime:type=Owner,name=" + ObjectName.quote("task.shell") + ",*");
+            long inFlight = (Long) server.getAttribute(shell, "InFlight");
+            assertTrue(inFlight >= 2, () -> shell + ": InFlight " + inFlight);
+        }
+        Karaf.Result cancel = karaf.client("task:cancel " + ids.group(1), "task:cancel " + ids.group(2));
+        assertEquals(0, cancel.status(), cancel::output);
+    }
+
+    /** The one name registered that matches {@code pattern}. */
+    private static ObjectName theOne(MBeanServerConnection server, String pattern) throws Exception {
+        Set<ObjectName> names = server.queryNames(new ObjectName(pattern), null);
+        assertEquals(1, names.size(), () -> pattern + " matches " + names);
+        return names.iterator().next();
+    }
+
+    /** What JConsole does with a local process: attach, start its local management agent, its address. */
+    private static String localAgent(long pid) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            return vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
         }
     }
 
