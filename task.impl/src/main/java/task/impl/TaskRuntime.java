@@ -70,7 +70,7 @@ public final class TaskRuntime implements AutoCloseable {
                 builder.maxExtraThreads, builder.starvationInterval, builder.keepAlive, reporter);
         this.directory = new LoopDirectory(builder.stallThreshold);
         TaskMetrics metrics = new TaskMetrics(builder.metrics);
-        this.beans = builder.metrics ? new MetricsBeans(metrics, runner::stats, reporter) : null;
+        this.beans = builder.metrics ? new MetricsBeans(metrics, runner::stats, directory::stats, reporter) : null;
         this.table = new TaskTable(directory::describeOpen, metrics, directory::stats, runner::stats);
         this.defaultContext = directory.register(EventLoop.started("task-default-context", reporter, false,
                 builder.contextCloseGrace));

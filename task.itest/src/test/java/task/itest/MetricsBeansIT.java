@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 import org.junit.Test;
 import org.osgi.framework.Bundle;
@@ -25,7 +27,8 @@ import task.api.TaskService;
 /**
  * The runtime's MBeans inside the framework, in the platform MBean server:
  * the test bundle's owner bean counts the tasks it ran through its
- * bundle-scoped task service; stopping task.impl unregisters every
+ * bundle-scoped task service, the contexts bean lists the default context;
+ * stopping task.impl unregisters every
  * {@code task.runtime} bean, and starting it again (once a client gets its
  * inspector, which activates the runtime) registers a runner bean under a new
  * runtime number. task.impl is left started.
@@ -54,6 +57,10 @@ public class MetricsBeansIT extends TaskContainerTest {
         assertEquals(owner.toString(), 0L, server.getAttribute(owner, "InFlight"));
         String runtime = theOne(server, "task.runtime:type=Runner,*").getKeyProperty("runtime");
         assertEquals("the owner's runtime is the runner's", runtime, owner.getKeyProperty("runtime"));
+        CompositeData[] contexts = (CompositeData[]) server.getAttribute(
+                theOne(server, "task.runtime:type=Contexts,runtime=" + runtime + ",*"), "Contexts");
+        assertTrue("the default context is listed", Arrays.stream(contexts)
+                .anyMatch(row -> "task-default-context".equals(row.get("name"))));
 
         Bundle impl = installedBundle(TASK_IMPL);
         impl.stop();

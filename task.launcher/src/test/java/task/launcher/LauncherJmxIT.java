@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.FutureTask;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -63,6 +65,14 @@ class LauncherJmxIT {
                 long inFlight = (Long) server.getAttribute(shell, "InFlight");
                 assertTrue(started >= 3 && inFlight >= 3,
                         () -> shell + ": Started " + started + ", InFlight " + inFlight);
+                ObjectName contexts = theOne(server, "task.runtime:type=Contexts,*");
+                assertEquals(runner.getKeyProperty("runtime"), contexts.getKeyProperty("runtime"));
+                CompositeData[] rows = (CompositeData[]) server.getAttribute(contexts, "Contexts");
+                List<String> names = Arrays.stream(rows).map(row -> (String) row.get("name")).toList();
+                assertTrue(names.contains("task-default-context"), names::toString);
+                for (CompositeData row : rows) {
+                    assertTrue((Long) row.get("busyNanos") >= 0 && (Integer) row.get("pending") >= 0, row::toString);
+                }
             }
             process.destroy(); // SIGTERM
             assertTrue(process.waitFor(GUARD_SECONDS, TimeUnit.SECONDS), "the launcher stops on SIGTERM");

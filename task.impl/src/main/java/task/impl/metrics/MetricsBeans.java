@@ -1,27 +1,33 @@
 package task.impl.metrics;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import task.api.metrics.ContextStats;
 import task.api.metrics.RunnerStats;
 import task.api.metrics.TaskCounts;
 import task.impl.log.Reporter;
 
 /**
  * The MXBeans of one runtime in the platform MBean server, domain
- * {@value #DOMAIN}: {@code type=Runner,runtime=<n>}, and one
- * {@code type=Owner} or {@code type=Operation} per name as the counters are
- * made ({@code runtime=<n>,name=<quoted name>}). {@code n} numbers the
- * runtimes of this JVM, so that two (a plain-Java one and an OSGi one, or a
- * restarted task.impl bundle) never clash. {@link #close} unregisters every
- * bean this object registered, once.
+ * {@value #DOMAIN}: {@code type=Runner,runtime=<n>},
+ * {@code type=Contexts,runtime=<n>}, and one {@code type=Owner} or
+ * {@code type=Operation} per name as the counters are made
+ * ({@code runtime=<n>,name=<quoted name>}). {@code n} numbers the runtimes
+ * of this JVM, so that two (a plain-Java one and an OSGi one, or a
+ * restarted task.impl bundle) never clash: each class loader of task.impl
+ * has its own counter, so a runtime claims its number by registering its
+ * runner bean under it, and takes the next one while that name is taken.
+ * {@link #close} unregisters every bean this object registered, once.
  *
  * <p>Threading: any thread. A registration failure (no JMX, a name taken)
  * is reported and leaves the metrics working without that bean.
@@ -32,22 +38,25 @@ public final class MetricsBeans implements AutoCloseable {
     private static final AtomicInteger RUNTIMES = new AtomicInteger();
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    private final String runtime = Integer.toString(RUNTIMES.incrementAndGet());
+    private final String runtime;
     private final Reporter reporter;
     /** Registered names; a name is added before its registration, removed by close. */
     private final Set<ObjectName> registered = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
-     * Registers the runner's bean, and the counters' beans as {@code metrics} makes them.
+     * Registers the runner's and the contexts' beans, and the counters' beans
+     * as {@code metrics} makes them.
      *
      * @param metrics the counters; not null
      * @param runner the runner's statistics; any thread; not null
+     * @param contexts the open contexts' statistics, sorted by name; any thread; not null
      * @param reporter where registration failures go; not null
      */
-    public MetricsBeans(TaskMetrics metrics, Supplier<RunnerStats> runner, Reporter reporter) {
+    public MetricsBeans(TaskMetrics metrics, Supplier<RunnerStats> runner, Supplier<List<ContextStats>> contexts,
+            Reporter reporter) {
         this.reporter = reporter;
-        register(name("Runner", null), new RunnerMXBean() {
+        this.runtime = claimRuntime(new RunnerMXBean() {
             @Override
             public boolean isVirtualThreads() {
                 return runner.get().virtualThreads();
@@ -67,7 +76,9 @@ public final class MetricsBeans implements AutoCloseable {
             public int getQueued() {
                 return runner.get().queued();
             }
-        }, RunnerMXBean.class);
+        });
+        register(name("Contexts", null), () -> contexts.get().stream().map(MetricsBeans::row).toList(),
+                ContextsMXBean.class);
         metrics.onNewCounts((type, counts) -> register(name(type, counts.name()), new CountsBean(counts),
                 CountsMXBean.class));
     }
@@ -77,7 +88,34 @@ public final class MetricsBeans implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Registers the runner's bean under the first runtime number whose name
+     * is free (see the class comment); in the constructor, before any close.
+     *
+     * @return the number claimed
+     */
+    private String claimRuntime(RunnerMXBean runner) {
+        for (;;) {
+            String claimed = Integer.toString(RUNTIMES.incrementAndGet());
+            ObjectName name = name("Runner", claimed, null);
+            try {
+                server.registerMBean(new javax.management.StandardMBean(runner, RunnerMXBean.class, true), name);
+                registered.add(name);
+                return claimed;
+            } catch (InstanceAlreadyExistsException taken) {
+                // another copy of task.impl (another class loader) numbered a runtime so: try the next
+            } catch (JMException | RuntimeException failed) {
+                reporter.warn("task metrics: cannot register the MBean " + name, failed);
+                return claimed;
+            }
+        }
+    }
+
     private ObjectName name(String type, String name) {
+        return name(type, runtime, name);
+    }
+
+    private static ObjectName name(String type, String runtime, String name) {
         try {
             return new ObjectName(DOMAIN + ":type=" + type + ",runtime=" + runtime
                     + (name == null ? "" : ",name=" + ObjectName.quote(name)));
@@ -123,6 +161,45 @@ public final class MetricsBeans implements AutoCloseable {
         } catch (JMException ignored) {
             // not registered (yet, or any more)
         }
+    }
+
+    private static ContextsMXBean.ContextRow row(ContextStats stats) {
+        return new ContextsMXBean.ContextRow() {
+            @Override
+            public String getName() {
+                return stats.name();
+            }
+
+            @Override
+            public int getPending() {
+                return stats.pending();
+            }
+
+            @Override
+            public long getLagSamples() {
+                return stats.lag().count();
+            }
+
+            @Override
+            public long getLagMedianNanos() {
+                return stats.lag().medianNanos();
+            }
+
+            @Override
+            public long getLagP99Nanos() {
+                return stats.lag().p99Nanos();
+            }
+
+            @Override
+            public long getLagMaxNanos() {
+                return stats.lag().maxNanos();
+            }
+
+            @Override
+            public long getBusyNanos() {
+                return stats.busyNanos();
+            }
+        };
     }
 
     private static final class CountsBean implements CountsMXBean {

@@ -23,8 +23,12 @@ import task.impl.metrics.TaskMetrics;
  * The runtime's table of tasks in flight, registered as the inspector
  * service; the task services reach the table through this service, filtered
  * by {@link #TARGET}. It lists the contexts of the runtime's directory.
+ * Immediate: it holds the runtime's counters and MBeans, which must live as
+ * long as task.impl is active, not only while some client holds the
+ * service (SCR would deactivate a delayed one when the last user let go,
+ * and the counts would start again from zero).
  */
-@Component(name = InspectorComponent.NAME, service = TaskInspector.class)
+@Component(name = InspectorComponent.NAME, service = TaskInspector.class, immediate = true)
 @Designate(ocd = InspectorComponent.Config.class)
 public class InspectorComponent extends TaskTable {
     static final String NAME = "task.impl.osgi.InspectorComponent";
@@ -49,7 +53,8 @@ public class InspectorComponent extends TaskTable {
     private InspectorComponent(DefaultContextComponent root, TaskMetrics metrics, Supplier<RunnerStats> runner) {
         super(root.directory()::describeOpen, metrics, root.directory()::stats, runner);
         this.beans = metrics.enabled()
-                ? new MetricsBeans(metrics, runner, Reporter.guarded(Reporter.systemLogger("task.runtime")))
+                ? new MetricsBeans(metrics, runner, root.directory()::stats,
+                        Reporter.guarded(Reporter.systemLogger("task.runtime")))
                 : null;
     }
 

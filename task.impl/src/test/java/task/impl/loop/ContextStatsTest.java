@@ -59,7 +59,12 @@ class ContextStatsTest {
         int events = 2_000;
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch ran = new CountDownLatch(events);
-        context.post(() -> await(release));
+        CountDownLatch holding = new CountDownLatch(1);
+        context.post(() -> {
+            holding.countDown();
+            await(release);
+        });
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
         for (int i = 0; i < events; i++) {
             context.post(ran::countDown);
         }
@@ -70,8 +75,9 @@ class ContextStatsTest {
         ContextStats stats = stats("held");
         // Sampled: about one post in 16; none at all in 2,001 has odds of (15/16)^2001, under 1e-56.
         assertTrue(stats.lag().count() > 0 && stats.lag().count() <= events + 1, stats.toString());
+        // The held event's own lag may be short; every other one waited HOLD at least.
         assertTrue(stats.lag().maxNanos() >= HOLD, stats.toString());
-        assertTrue(stats.lag().count() < 2 || stats.lag().medianNanos() >= HOLD, stats.toString());
+        assertTrue(stats.lag().count() < 3 || stats.lag().medianNanos() >= HOLD, stats.toString());
     }
 
     @Test

@@ -3,8 +3,17 @@ package task.impl.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,12 +110,12 @@ class TaskMetricsTest {
 
     @Test
     void theMBeansShowTheCountsAndLeaveWithTheRuntime() throws Exception {
-        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-        javax.management.ObjectName owner;
-        javax.management.ObjectName runner;
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName owner;
+        ObjectName runner;
         try (TaskRuntime runtime = TaskRuntime.builder().name("jmx owner, quoted").start()) {
             long runs = runAllOutcomes(runtime, "jmx-op");
-            owner = single(server, "task.runtime:type=Owner,name=" + javax.management.ObjectName.quote("jmx owner, quoted") + ",*");
+            owner = single(server, "task.runtime:type=Owner,name=" + ObjectName.quote("jmx owner, quoted") + ",*");
             runner = single(server, "task.runtime:type=Runner,runtime=" + owner.getKeyProperty("runtime"));
             assertEquals(4L * EACH, server.getAttribute(owner, "Started"));
             assertEquals((long) EACH, server.getAttribute(owner, "Succeeded"));
@@ -116,8 +125,8 @@ class TaskMetricsTest {
             assertEquals(0L, server.getAttribute(owner, "InFlight"));
             long sampled = (Long) server.getAttribute(owner, "WorkerRuns");
             assertTrue(sampled > 0 && sampled < runs, "timed runs: " + sampled);
-            javax.management.ObjectName operation = single(server, "task.runtime:type=Operation,runtime="
-                    + owner.getKeyProperty("runtime") + ",name=" + javax.management.ObjectName.quote("jmx-op"));
+            ObjectName operation = single(server, "task.runtime:type=Operation,runtime="
+                    + owner.getKeyProperty("runtime") + ",name=" + ObjectName.quote("jmx-op"));
             assertEquals(4L * EACH, server.getAttribute(operation, "Started"));
             assertTrue((Boolean) server.getAttribute(runner, "VirtualThreads")
                     || (Integer) server.getAttribute(runner, "Threads") >= 1);
@@ -126,9 +135,36 @@ class TaskMetricsTest {
         assertTrue(!server.isRegistered(runner), "unregistered on close");
     }
 
-    private static javax.management.ObjectName single(javax.management.MBeanServer server, String pattern)
+    @Test
+    void aRuntimeTakesTheNextNumberWhileARunnerBeanOfAnotherCopyHasItAndListsItsContexts() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        List<ObjectName> squatted = new ArrayList<>();
+        try (TaskRuntime first = TaskRuntime.builder().name("numbered").start()) {
+            int n = Integer.parseInt(single(server, "task.runtime:type=Owner,name=" + ObjectName.quote("numbered")
+                    + ",*").getKeyProperty("runtime"));
+            // What another class loader's copy of task.impl would have registered: the next two numbers.
+            for (int taken = n + 1; taken <= n + 2; taken++) {
+                ObjectName name = new ObjectName("task.runtime:type=Runner,runtime=" + taken);
+                server.registerMBean(new javax.management.timer.Timer(), name);
+                squatted.add(name);
+            }
+            try (TaskRuntime second = TaskRuntime.builder().name("renumbered").start()) {
+                ObjectName contexts = single(server, "task.runtime:type=Contexts,runtime=" + (n + 3));
+                single(server, "task.runtime:type=Runner,runtime=" + (n + 3));
+                CompositeData[] rows = (CompositeData[]) server.getAttribute(contexts, "Contexts");
+                assertEquals(List.of("task-default-context"),
+                        Arrays.stream(rows).map(row -> row.get("name")).toList());
+            }
+        } finally {
+            for (ObjectName name : squatted) {
+                server.unregisterMBean(name);
+            }
+        }
+    }
+
+    private static ObjectName single(MBeanServer server, String pattern)
             throws Exception {
-        java.util.Set<javax.management.ObjectName> names = server.queryNames(new javax.management.ObjectName(pattern), null);
+        Set<ObjectName> names = server.queryNames(new ObjectName(pattern), null);
         assertEquals(1, names.size(), pattern + ": " + names);
         return names.iterator().next();
     }
