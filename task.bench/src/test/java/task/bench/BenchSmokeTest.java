@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -56,7 +58,8 @@ class BenchSmokeTest {
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT)
                 .build()).run();
-        assertEquals(values.size(), results.size(), "one result per " + param);
+        long methods = Arrays.stream(benchmark.getMethods()).filter(m -> m.isAnnotationPresent(Benchmark.class)).count();
+        assertEquals(methods * values.size(), results.size(), "one result per benchmark method and " + param);
         for (RunResult result : results) {
             assertTrue(result.getPrimaryResult().getSampleCount() > 0,
                     result.getParams().getParam(param) + " measured nothing");
@@ -67,6 +70,12 @@ class BenchSmokeTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void throughputRunsForEveryPeer() throws Exception {
         runBriefly(ThroughputBench.class);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void metricsCostRunsWithTheMetricsOnAndOff() throws Exception {
+        runBriefly(MetricsCostBench.class, "metrics", List.of("true", "false"));
     }
 
     @Test
