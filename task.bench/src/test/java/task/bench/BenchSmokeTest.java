@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -40,6 +41,18 @@ class BenchSmokeTest {
         ListenerBench.smoke = false;
     }
 
+    /** The options of one very short, in-process measurement of {@code benchmark}'s methods. */
+    private static ChainedOptionsBuilder briefly(Class<?> benchmark) {
+        return new OptionsBuilder()
+                .include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT);
+    }
+
     private static void runBriefly(Class<?> benchmark) throws Exception {
         runBriefly(benchmark, "peer", Peers.standard());
     }
@@ -47,16 +60,9 @@ class BenchSmokeTest {
     /** One very short measurement of {@code benchmark} per value of {@code param}; each must measure something. */
     private static void runBriefly(Class<?> benchmark, String param, List<String> values)
             throws Exception {
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+        Collection<RunResult> results = new Runner(briefly(benchmark)
                 .param(param, values.toArray(new String[0]))
-                .forks(0)
                 .threads(1)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .shouldFailOnError(true)
-                .verbosity(VerboseMode.SILENT)
                 .build()).run();
         long methods = Arrays.stream(benchmark.getMethods()).filter(m -> m.isAnnotationPresent(Benchmark.class)).count();
         assertEquals(methods * values.size(), results.size(), "one result per benchmark method and " + param);
@@ -76,6 +82,14 @@ class BenchSmokeTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void metricsCostRunsWithTheMetricsOnAndOff() throws Exception {
         runBriefly(MetricsCostBench.class, "metrics", List.of("true", "false"));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void taskTableRunsWithTwoThreads() throws Exception {
+        Collection<RunResult> results = new Runner(briefly(TaskTableBench.class).threads(2).build()).run();
+        assertEquals(1, results.size());
+        assertTrue(results.iterator().next().getPrimaryResult().getScore() > 0, "measured nothing");
     }
 
     @Test

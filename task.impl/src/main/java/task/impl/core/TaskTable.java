@@ -2,12 +2,12 @@ package task.impl.core;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import task.api.ContextInfo;
@@ -26,12 +26,19 @@ import task.impl.metrics.TaskMetrics;
  * cleanups. Shared by all the runtime's task services (one per client bundle
  * in OSGi); it hands out the ids.
  * <p>
- * The tasks sit in an array of slots, guarded by {@code lock}: each task
- * keeps its own slot number, and freed slots are reused last-in first-out,
- * so adding and removing, once per task on the hot path, allocate nothing,
- * hash nothing, and cost the task object four bytes. Listing, finding by id
- * and disposing an owner's tasks scan the slots in use; they are rare. The
- * array keeps the size of the largest number of tasks in flight at once.
+ * The tasks sit in stripes ({@link TableStripe}), each an array of slots
+ * under a lock of its own, so that threads creating tasks at once do not
+ * wait for one lock: a task goes to the stripe of the thread that creates
+ * it (a hash of the thread's id), and keeps its stripe and slot in four
+ * bytes ({@code tableSlot}: the slot above {@link #STRIPE_BITS} bits of
+ * stripe). Its removal, once its cleanups have run, locks that stripe only,
+ * contending at most with that stripe's creators. Adding and removing, once
+ * per task on the hot path, allocate nothing and hash nothing but the
+ * thread's id. There are {@link #stripes(int)} stripes, a power of two.
+ * Listing, finding by id and disposing an owner's tasks scan every stripe
+ * in turn, each under its lock; they are rare, and a listing is a snapshot
+ * per stripe, not one of the whole table at one instant (as before, it is
+ * a snapshot of tasks that may finish as it is read).
  * The table is the runtime's inspector: it lists the contexts too, through
  * the supplier it is given, since the runtime's contexts live in its loop
  * directory, not here. Threading: any thread.
@@ -44,14 +51,9 @@ public class TaskTable implements TaskInspector {
     private final AtomicLong ids = new AtomicLong();
     /** Creation times count from here, in tenths of a second. */
     private final long epochMillis = System.currentTimeMillis();
-    private final Object lock = new Object();
-    /** Slot i holds a task in flight, or null if free; guarded by lock. */
-    private TaskImpl<?, ?>[] slots = new TaskImpl<?, ?>[64];
-    /** The free slots below {@code used}, as a stack; as long as {@code slots}; guarded by lock. */
-    private int[] free = new int[64];
-    private int freeCount;
-    /** Slots at or above this were never used; guarded by lock. */
-    private int used;
+    /** Low bits of a task's {@code tableSlot} that name its stripe: at most 64 stripes. */
+    static final int STRIPE_BITS = 6;
+    private final TableStripe[] stripes;
 
     /** Creates a table that lists no contexts (for tests of the tasks alone). */
     public TaskTable() {
@@ -81,6 +83,24 @@ public class TaskTable implements TaskInspector {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.contextStats = Objects.requireNonNull(contextStats, "contextStats");
         this.runnerStats = Objects.requireNonNull(runnerStats, "runnerStats");
+        this.stripes = new TableStripe[stripes(Runtime.getRuntime().availableProcessors())];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new TableStripe();
+        }
+    }
+
+    /**
+     * How many stripes a table has on a machine with {@code processors}
+     * processors: the power of two at or above twice as many (so that two
+     * threads on different processors seldom share one), at most
+     * {@code 2^STRIPE_BITS}.
+     *
+     * @param processors one or more
+     * @return a power of two from 2 to 64
+     */
+    static int stripes(int processors) {
+        int wanted = Math.max(2, 2 * processors);
+        return Math.min(1 << STRIPE_BITS, Integer.highestOneBit(wanted - 1) << 1);
     }
 
     /** @return the runtime's task counters */
@@ -106,58 +126,46 @@ public class TaskTable implements TaskInspector {
         return Instant.ofEpochMilli(epochMillis + Integer.toUnsignedLong(tenths) * 100);
     }
 
-    /** Called once per task, at creation. */
+    /**
+     * Called once per task, at creation, in the creating thread. The
+     * stripe's lock publishes {@code tableSlot} to whoever removes the task
+     * (it takes the same lock), and the task's own publication does too.
+     */
     void add(TaskImpl<?, ?> task) {
-        synchronized (lock) {
-            int slot;
-            if (freeCount > 0) {
-                slot = free[--freeCount];
-            } else {
-                if (used == slots.length) {
-                    slots = Arrays.copyOf(slots, used * 2);
-                    free = Arrays.copyOf(free, used * 2);
-                }
-                slot = used++;
-            }
-            slots[slot] = task;
-            task.tableSlot = slot;
-        }
+        int stripe = stripeOf(Thread.currentThread());
+        task.tableSlot = stripes[stripe].add(task) << STRIPE_BITS | stripe;
     }
 
-    /** Called once per task, when its cleanups have run. */
+    /** Called once per task, when its cleanups have run; any thread. */
     void remove(TaskImpl<?, ?> task) {
-        synchronized (lock) {
-            int slot = task.tableSlot;
-            slots[slot] = null;
-            free[freeCount++] = slot;
+        int code = task.tableSlot;
+        stripes[code & ((1 << STRIPE_BITS) - 1)].remove(code >>> STRIPE_BITS);
+    }
+
+    /** The stripe of tasks created by {@code thread}: its id's bits mixed (Fibonacci hashing), then masked. */
+    private int stripeOf(Thread thread) {
+        @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
+        long id = thread.getId();
+        return (int) ((id * 0x9E3779B97F4A7C15L) >>> 32) & (stripes.length - 1);
+    }
+
+    /** The tasks {@code matching} accepts, stripe by stripe. */
+    private List<TaskImpl<?, ?>> collect(Predicate<TaskImpl<?, ?>> matching) {
+        List<TaskImpl<?, ?>> found = new ArrayList<>();
+        for (TableStripe stripe : stripes) {
+            stripe.collect(matching, found);
         }
+        return found;
     }
 
     /** The tasks of one owner, finishing ones included, for disposal when it goes away. */
     List<TaskImpl<?, ?>> ownedBy(TaskFactory owner) {
-        List<TaskImpl<?, ?>> owned = new ArrayList<>();
-        synchronized (lock) {
-            for (int i = 0; i < used; i++) {
-                TaskImpl<?, ?> task = slots[i];
-                if (task != null && task.owner == owner) {
-                    owned.add(task);
-                }
-            }
-        }
-        return owned;
+        return collect(task -> task.owner == owner);
     }
 
     @Override
     public List<TaskInfo> inFlight() {
-        List<TaskImpl<?, ?>> tasks = new ArrayList<>();
-        synchronized (lock) {
-            for (int i = 0; i < used; i++) {
-                TaskImpl<?, ?> task = slots[i];
-                if (task != null && !task.finishing()) {
-                    tasks.add(task);
-                }
-            }
-        }
+        List<TaskImpl<?, ?>> tasks = collect(task -> !task.finishing());
         // Described outside the lock: describing calls the sources' toString().
         List<TaskInfo> snapshot = new ArrayList<>(tasks.size());
         for (TaskImpl<?, ?> task : tasks) {
@@ -202,14 +210,7 @@ public class TaskTable implements TaskInspector {
     }
 
     private TaskImpl<?, ?> lookup(long id) {
-        synchronized (lock) {
-            for (int i = 0; i < used; i++) {
-                TaskImpl<?, ?> task = slots[i];
-                if (task != null && task.id == id && !task.finishing()) {
-                    return task;
-                }
-            }
-        }
-        return null;
+        List<TaskImpl<?, ?>> found = collect(task -> task.id == id && !task.finishing());
+        return found.isEmpty() ? null : found.get(0);
     }
 }

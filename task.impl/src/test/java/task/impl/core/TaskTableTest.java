@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -20,7 +24,11 @@ import task.api.TaskInfo;
 import task.impl.TaskRuntime;
 import task.impl.TestSupport;
 
-/** The task table's slots: growth past the first array, reuse of freed slots, listings that match. */
+/**
+ * The task table's stripes and slots: growth past the first array, reuse of
+ * freed slots, tasks made by many threads at once and finished by others,
+ * listings that match.
+ */
 @Timeout(value = 20, unit = TimeUnit.SECONDS) // hang guard only
 class TaskTableTest {
     private TaskRuntime runtime;
@@ -36,7 +44,7 @@ class TaskTableTest {
     void listsExactlyTheTasksInFlightAcrossGrowthAndSlotReuse() {
         runtime = TestSupport.runtime(false, 2);
         List<Task<String, Void>> live = new ArrayList<>();
-        for (int i = 0; i < 300; i++) { // past the first array of 64 slots, several times
+        for (int i = 0; i < 300; i++) { // one thread, one stripe: past its first array of 16 slots, several times
             live.add(runtime.tasks().create("source-" + i, t -> { }, null));
         }
         assertEquals(ids(live), listedIds());
@@ -65,6 +73,70 @@ class TaskTableTest {
         }
         assertEquals(List.of(), runtime.inspector().inFlight());
         assertFalse(runtime.inspector().find(probe.id()).isPresent());
+    }
+
+    @Test
+    void tasksMadeByManyThreadsAtOnceAndFinishedByOthersAreListedExactlyUntilTheyFinish() throws Exception {
+        runtime = TestSupport.runtime(false, 2);
+        int threads = 8;
+        int each = 2_000;
+        List<List<Task<String, Void>>> made = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService creators = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Task<String, Void>>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(creators.submit(() -> {
+                    start.await();
+                    List<Task<String, Void>> mine = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        mine.add(runtime.tasks().create("t" + thread + "-" + i, task -> { }, null));
+                    }
+                    return mine;
+                }));
+            }
+            start.countDown();
+            for (Future<List<Task<String, Void>>> future : futures) {
+                made.add(future.get());
+            }
+            assertEquals(ids(made.stream().flatMap(List::stream).toList()), listedIds());
+            // Each creator's even tasks finished by the next creator's thread: removals cross stripes.
+            List<Future<?>> finishing = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                List<Task<String, Void>> theirs = made.get((t + 1) % threads);
+                finishing.add(creators.submit(() -> {
+                    for (int i = 0; i < theirs.size(); i += 2) {
+                        theirs.get(i).complete();
+                    }
+                }));
+            }
+            for (Future<?> future : finishing) {
+                future.get();
+            }
+        } finally {
+            creators.shutdown();
+            assertTrue(creators.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        List<Task<String, Void>> odd = new ArrayList<>();
+        for (List<Task<String, Void>> mine : made) {
+            for (int i = 1; i < mine.size(); i += 2) {
+                odd.add(mine.get(i));
+            }
+        }
+        assertEquals(ids(odd), listedIds());
+        Task<String, Void> probe = odd.get(odd.size() - 1);
+        assertEquals(probe.source(), runtime.inspector().find(probe.id()).orElseThrow().source());
+        for (Task<String, Void> task : odd) {
+            task.dispose();
+        }
+        assertEquals(List.of(), runtime.inspector().inFlight());
+    }
+
+    @Test
+    void theStripesAreAPowerOfTwoAtOrAboveTwiceTheProcessorsAndAtMostSixtyFour() {
+        assertEquals(List.of(2, 4, 8, 8, 32, 64, 64, 64),
+                List.of(1, 2, 3, 4, 16, 32, 64, 1000).stream().map(TaskTable::stripes).toList());
     }
 
     private Set<Long> listedIds() {
