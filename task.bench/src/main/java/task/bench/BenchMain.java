@@ -21,6 +21,7 @@ import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.SampleTimeResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -29,7 +30,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The one entry point of {@code ./bench}: runs every measure of issue 5 for
  * ours and every peer in this JVM's run, prints one table and writes it as
- * JSON.
+ * JSON ({@code bench-results.json}, point estimates); beside it, each JMH
+ * run's own JSON result ({@code jmh-*-jdkN.json}), which carries every
+ * score with its error bar (99.9%) and the raw iterations.
  * <p>
  * Options: {@code --quick} (short iterations, for a fast and less precise
  * run); {@code --jfr} (instead of the table: the throughput benchmark of
@@ -137,6 +140,8 @@ public final class BenchMain {
                 .threads(1)
                 .jvmArgs("-Xms1g", "-Xmx1g", "-Dbench.workers=" + workers)
                 .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(out.resolve(log.replace(".log", "-jdk" + Runtime.version().feature() + ".json")).toString())
                 .output(out.resolve(log.replace(".log", "-jdk" + Runtime.version().feature() + ".log")).toString());
     }
 
@@ -151,6 +156,10 @@ public final class BenchMain {
                 .build()).run();
         for (RunResult result : results) {
             String peer = result.getParams().getParam("peer");
+            if ("burst".equals(result.getParams().getParam("pattern"))) {
+                put("throughput.burst", peer, result.getPrimaryResult().getScore());
+                continue;
+            }
             put("throughput", peer, result.getPrimaryResult().getScore());
             Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
             if (alloc != null) {
@@ -289,6 +298,9 @@ public final class BenchMain {
             String label = label(mine);
             table.row("Round-trip throughput, 1,000 in flight " + label, "round trips/s", true,
                     get("throughput", mine), peerFigures("throughput"), null, 1.5, "ratio >= 1.5", "%,.0f");
+            table.row("Round-trip throughput, bursts of 1,000 " + label, "round trips/s", true,
+                    get("throughput.burst", mine), peerFigures("throughput.burst"), null, 1.5, "ratio >= 1.5",
+                    "%,.0f");
         }
         for (String mine : ours) {
             Row median = table.row("Latency median " + label(mine), "us", false, get("latency.p50", mine),
@@ -582,6 +594,7 @@ public final class BenchMain {
             progress("JFR of the throughput benchmark, " + peer + " -> " + recording);
             new Runner(jmh(ThroughputBench.class, "jmh-jfr-" + peer + ".log")
                     .param("peer", peer)
+                    .param("pattern", "steady")
                     .jvmArgsAppend("-XX:StartFlightRecording=settings=profile,filename=" + recording)
                     .warmupIterations(2).warmupTime(TimeValue.seconds(2))
                     .measurementIterations(5).measurementTime(TimeValue.seconds(2))

@@ -29,8 +29,8 @@ public final class BlockingScale {
             throws InterruptedException {
         try (Peer peer = Peers.start(peerName, Peers.workers())) {
             int warm = Math.max(1, count / 10);
-            new Window(peer, Work.sleeping(Math.max(1, sleepMillis / 10)), false).run(warm, warm, timeoutSeconds);
-            Window window = new Window(peer, Work.sleeping(sleepMillis), true);
+            new Window(peer, Work.sleeping(Math.max(1, sleepMillis / 10)), false, false).run(warm, warm, timeoutSeconds);
+            Window window = new Window(peer, Work.sleeping(sleepMillis), true, false);
             long start = System.nanoTime();
             window.run(count, count, timeoutSeconds);
             return (System.nanoTime() - start) / 1e9;

@@ -36,7 +36,7 @@ public final class IdleCpu {
         Peer peer = NONE.equals(peerName) ? null : Peers.start(peerName, Peers.workers());
         try {
             if (peer != null) {
-                new Window(peer, Work.ARITHMETIC, false).run(100, 1_000, 60);
+                new Window(peer, Work.ARITHMETIC, false, false).run(100, 1_000, 60);
             }
             TimeUnit.MILLISECONDS.sleep(Math.min(1_000, millis / 2));
             long cpu0 = processCpuNanos();

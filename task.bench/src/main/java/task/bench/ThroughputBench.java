@@ -14,11 +14,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Round-trip throughput with {@value #IN_FLIGHT} round trips in flight:
- * the loop keeps {@value #IN_FLIGHT} going (each callback, on the loop,
- * starts the next) until {@value #PER_INVOCATION} have completed. One
- * operation is one round trip (work to a worker, result back to the loop,
- * callback). Run with {@code -prof gc} for the allocation per round trip.
+ * Round-trip throughput with {@value #IN_FLIGHT} round trips in flight,
+ * until {@value #PER_INVOCATION} have completed, in two patterns
+ * ({@link Window}): {@code steady}, where each callback, on the loop,
+ * starts the next, so {@value #IN_FLIGHT} stay in flight; and
+ * {@code burst}, where one event on the loop starts {@value #IN_FLIGHT} at
+ * once, each completion is its own event back on the loop, and the last
+ * one of a burst posts the next. One operation is one round trip (work to
+ * a worker, result back to the loop, callback). Run with {@code -prof gc}
+ * for the allocation per round trip.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -30,6 +34,9 @@ public class ThroughputBench {
     @Param({ Peers.OURS, Peers.OURS_VIRTUAL, Peers.JDK, Peers.CF, Peers.PROMISE, Peers.VERTX })
     public String peer;
 
+    @Param({ "steady", "burst" })
+    public String pattern;
+
     /** Set by the smoke test: fewer round trips per call, callback threads checked. */
     public static volatile boolean smoke;
 
@@ -40,7 +47,7 @@ public class ThroughputBench {
     @Setup
     public void setUp() {
         running = Peers.start(peer, Peers.workers());
-        window = new Window(running, Work.ARITHMETIC, smoke);
+        window = new Window(running, Work.ARITHMETIC, smoke, "burst".equals(pattern));
         perInvocation = smoke ? 2 * IN_FLIGHT : PER_INVOCATION;
     }
 

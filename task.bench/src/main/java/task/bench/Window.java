@@ -6,29 +6,41 @@ import java.util.function.LongConsumer;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Keeps a fixed number of round trips in flight: the loop starts
- * {@code window} of them, and each callback (on the loop) starts the next
- * until {@code total} have completed. Every counter is confined to the loop.
+ * Runs round trips in one of two patterns until {@code total} have
+ * completed. <b>Steady</b>: the loop starts {@code window} of them, and
+ * each callback (on the loop) starts the next, so {@code window} stay in
+ * flight. <b>Burst</b>: one event on the loop starts {@code window} at once;
+ * each completion is its own event on the loop, and the last of a burst
+ * posts the next burst as a new event, so the in-flight count goes from
+ * {@code window} down to 0 in each burst. Every counter is confined to
+ * the loop.
  */
 final class Window implements LongConsumer {
     private final Peer peer;
     private final LongUnaryOperator work;
     private final boolean checkThread;
+    private final boolean burst;
     private final Runnable start = this::start;
 
     private int window;
     private int total;
     private int issued;
     private int completed;
+    /** Burst: round trips of the current burst not yet completed. */
+    private int inBurst;
     private long seed;
     private long sink;
     private int offLoop;
     private CountDownLatch done;
 
-    Window(Peer peer, LongUnaryOperator work, boolean checkThread) {
+    /**
+     * @param burst the burst pattern; else the steady one
+     */
+    Window(Peer peer, LongUnaryOperator work, boolean checkThread, boolean burst) {
         this.peer = peer;
         this.work = work;
         this.checkThread = checkThread;
+        this.burst = burst;
     }
 
     /**
@@ -54,7 +66,9 @@ final class Window implements LongConsumer {
     }
 
     private void start() {
-        for (int i = 0; i < window && issued < total; i++) {
+        int count = Math.min(window, total - issued);
+        inBurst = count;
+        for (int i = 0; i < count; i++) {
             issue();
         }
     }
@@ -73,6 +87,10 @@ final class Window implements LongConsumer {
         sink += result;
         if (++completed == total) {
             done.countDown();
+        } else if (burst) {
+            if (--inBurst == 0) {
+                peer.onLoop(start); // the next burst, as an event of its own
+            }
         } else if (issued < total) {
             issue();
         }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -65,7 +66,11 @@ class BenchSmokeTest {
                 .threads(1)
                 .build()).run();
         long methods = Arrays.stream(benchmark.getMethods()).filter(m -> m.isAnnotationPresent(Benchmark.class)).count();
-        assertEquals(methods * values.size(), results.size(), "one result per benchmark method and " + param);
+        long otherCombinations = Arrays.stream(benchmark.getFields())
+                .filter(f -> f.isAnnotationPresent(Param.class) && !f.getName().equals(param))
+                .mapToLong(f -> f.getAnnotation(Param.class).value().length).reduce(1, (a, b) -> a * b);
+        assertEquals(methods * values.size() * otherCombinations, results.size(),
+                "one result per benchmark method, " + param + " and value of the other parameters");
         for (RunResult result : results) {
             assertTrue(result.getPrimaryResult().getSampleCount() > 0,
                     result.getParams().getParam(param) + " measured nothing");
