@@ -8,22 +8,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
-
-import com.sun.tools.attach.VirtualMachine;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import task.testing.AttachedJmx;
 
 /**
  * The shipped features file in a real Karaf 4.4 minimal distribution, the way
@@ -111,11 +107,11 @@ class KarafFeatureIT {
         assertEquals(0, sleep.status(), sleep::output);
         Matcher ids = Pattern.compile("started 2 task\\(s\\) #(\\d+)\\.\\.#(\\d+)").matcher(sleep.output());
         assertTrue(ids.find(), sleep::output);
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localAgent(karaf.jvmPid())))) {
-            MBeanServerConnection server = connector.getMBeanServerConnection();
-            ObjectName runner = theOne(server, "task.runtime:type=Runner,*");
+        try (AttachedJmx jmx = AttachedJmx.attach(karaf.jvmPid())) {
+            MBeanServerConnection server = jmx.server();
+            ObjectName runner = jmx.theOne("task.runtime:type=Runner,*");
             assertTrue((Integer) server.getAttribute(runner, "Threads") >= 0, runner::toString);
-            ObjectName shell = theOne(server, "task.runtime:type=Owner,name=" + ObjectName.quote("task.shell") + ",*");
+            ObjectName shell = jmx.theOne("task.runtime:type=Owner,name=" + ObjectName.quote("task.shell") + ",*");
             long inFlight = (Long) server.getAttribute(shell, "InFlight");
             assertTrue(inFlight >= 2, () -> shell + ": InFlight " + inFlight);
         }
@@ -123,22 +119,7 @@ class KarafFeatureIT {
         assertEquals(0, cancel.status(), cancel::output);
     }
 
-    /** The one name registered that matches {@code pattern}. */
-    private static ObjectName theOne(MBeanServerConnection server, String pattern) throws Exception {
-        Set<ObjectName> names = server.queryNames(new ObjectName(pattern), null);
-        assertEquals(1, names.size(), () -> pattern + " matches " + names);
-        return names.iterator().next();
-    }
 
-    /** What JConsole does with a local process: attach, start its local management agent, its address. */
-    private static String localAgent(long pid) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
-        try {
-            return vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-    }
 
     /**
      * Puts the built features file where its mvn: URL points in

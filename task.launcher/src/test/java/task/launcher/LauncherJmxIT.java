@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,15 +16,12 @@ import java.util.concurrent.TimeoutException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
-
-import com.sun.tools.attach.VirtualMachine;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import task.testing.AttachedJmx;
 
 /**
  * The runtime's MBeans from outside the launcher's JVM, reached as JConsole
@@ -53,19 +49,19 @@ class LauncherJmxIT {
         try {
             process.getOutputStream().close();
             awaitLine(process.inputReader(), "started 3 task(s)", err);
-            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localAgent(process.pid())))) {
-                MBeanServerConnection server = connector.getMBeanServerConnection();
-                ObjectName runner = theOne(server, "task.runtime:type=Runner,*");
+            try (AttachedJmx jmx = AttachedJmx.attach(process.pid())) {
+                MBeanServerConnection server = jmx.server();
+                ObjectName runner = jmx.theOne("task.runtime:type=Runner,*");
                 assertEquals(RUNNER_ATTRIBUTES.length, server.getAttributes(runner, RUNNER_ATTRIBUTES).size(),
                         "every attribute of " + runner + " read");
                 assertTrue((Integer) server.getAttribute(runner, "Threads") >= 0, runner::toString);
-                ObjectName shell = theOne(server,
+                ObjectName shell = jmx.theOne(
                         "task.runtime:type=Owner,name=" + ObjectName.quote("task.shell") + ",*");
                 long started = (Long) server.getAttribute(shell, "Started");
                 long inFlight = (Long) server.getAttribute(shell, "InFlight");
                 assertTrue(started >= 3 && inFlight >= 3,
                         () -> shell + ": Started " + started + ", InFlight " + inFlight);
-                ObjectName contexts = theOne(server, "task.runtime:type=Contexts,*");
+                ObjectName contexts = jmx.theOne("task.runtime:type=Contexts,*");
                 assertEquals(runner.getKeyProperty("runtime"), contexts.getKeyProperty("runtime"));
                 CompositeData[] rows = (CompositeData[]) server.getAttribute(contexts, "Contexts");
                 List<String> names = Arrays.stream(rows).map(row -> (String) row.get("name")).toList();
@@ -83,22 +79,7 @@ class LauncherJmxIT {
         }
     }
 
-    /** The one name registered that matches {@code pattern}. */
-    private static ObjectName theOne(MBeanServerConnection server, String pattern) throws Exception {
-        Set<ObjectName> names = server.queryNames(new ObjectName(pattern), null);
-        assertEquals(1, names.size(), () -> pattern + " matches " + names);
-        return names.iterator().next();
-    }
 
-    /** What JConsole does with a local process: attach, start its local management agent, its address. */
-    private static String localAgent(long pid) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
-        try {
-            return vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-    }
 
     /** Reads {@code out} up to a line that starts with {@code prefix}; fails at its end or after the guard. */
     private static void awaitLine(BufferedReader out, String prefix, Path err) throws Exception {
