@@ -54,6 +54,8 @@ public final class BenchMain {
     private final List<String> ours = new ArrayList<>();
     /** measure -> peer -> value */
     private final Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
+    /** measure -> peer -> JMH's error bar (99.9%) of that figure, where JMH gives one */
+    private final Map<String, Map<String, Double>> errors = new LinkedHashMap<>();
     /** blocking: peer -> task count */
     private final Map<String, Integer> blockingCounts = new LinkedHashMap<>();
 
@@ -156,14 +158,14 @@ public final class BenchMain {
                 .build()).run();
         for (RunResult result : results) {
             String peer = result.getParams().getParam("peer");
-            if ("burst".equals(result.getParams().getParam("pattern"))) {
-                put("throughput.burst", peer, result.getPrimaryResult().getScore());
-                continue;
-            }
-            put("throughput", peer, result.getPrimaryResult().getScore());
+            String measure = "burst".equals(result.getParams().getParam("pattern")) ? "throughput.burst"
+                    : "throughput";
+            put(measure, peer, result.getPrimaryResult().getScore());
+            putError(measure, peer, result.getPrimaryResult().getScoreError());
             Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
-            if (alloc != null) {
+            if (alloc != null && measure.equals("throughput")) {
                 put("alloc", peer, alloc.getScore());
+                putError("alloc", peer, alloc.getScoreError());
             }
         }
     }
@@ -297,10 +299,11 @@ public final class BenchMain {
         for (String mine : ours) {
             String label = label(mine);
             table.row("Round-trip throughput, 1,000 in flight " + label, "round trips/s", true,
-                    get("throughput", mine), peerFigures("throughput"), null, 1.5, "ratio >= 1.5", "%,.0f");
+                    get("throughput", mine), peerFigures("throughput"), null, 1.5, "ratio >= 1.5", "%,.0f")
+                    .errors = errorFigures("throughput", mine);
             table.row("Round-trip throughput, bursts of 1,000 " + label, "round trips/s", true,
                     get("throughput.burst", mine), peerFigures("throughput.burst"), null, 1.5, "ratio >= 1.5",
-                    "%,.0f");
+                    "%,.0f").errors = errorFigures("throughput.burst", mine);
         }
         for (String mine : ours) {
             Row median = table.row("Latency median " + label(mine), "us", false, get("latency.p50", mine),
@@ -313,7 +316,7 @@ public final class BenchMain {
         }
         for (String mine : ours) {
             table.row("Allocation per round trip " + label(mine), "B/op", false, get("alloc", mine),
-                    peerFigures("alloc"), Peers.JDK, 1.0, "<= jdk's", "%.0f");
+                    peerFigures("alloc"), Peers.JDK, 1.0, "<= jdk's", "%.0f").errors = errorFigures("alloc", mine);
         }
         for (String mine : ours) {
             Row row = table.row("Idle CPU, no tasks " + label(mine), "% of one core", false, get("idle", mine),
@@ -396,6 +399,23 @@ public final class BenchMain {
         }
     }
 
+    private void putError(String measure, String peer, double error) {
+        if (!Double.isNaN(error)) {
+            errors.computeIfAbsent(measure, m -> new LinkedHashMap<>()).put(peer, error);
+        }
+    }
+
+    /** The error bars of a row: ours (under "ours") and the peer columns', as far as JMH gave them. */
+    private Map<String, Double> errorFigures(String measure, String mine) {
+        Map<String, Double> byPeer = errors.getOrDefault(measure, Map.of());
+        Map<String, Double> result = new LinkedHashMap<>();
+        putIfPresent(result, "ours", byPeer.get(mine));
+        for (String peer : PEER_COLUMNS) {
+            putIfPresent(result, peer, byPeer.get(peer));
+        }
+        return result;
+    }
+
     private Map<String, Double> peerFigures(String measure) {
         Map<String, Double> result = new LinkedHashMap<>();
         for (String peer : PEER_COLUMNS) {
@@ -411,6 +431,8 @@ public final class BenchMain {
         boolean higherBetter;
         Double ours;
         Map<String, Double> peers;
+        /** JMH's error bars (99.9%) of ours ("ours") and the peers' figures, or null where JMH gives none. */
+        Map<String, Double> errors;
         String bestPeer;
         Double ratio;
         String target;
@@ -552,7 +574,17 @@ public final class BenchMain {
                 for (Map.Entry<String, Double> peer : row.peers.entrySet()) {
                     json.append(i++ == 0 ? "" : ", ").append(str(peer.getKey())).append(": ").append(num(peer.getValue()));
                 }
-                json.append("}, \"best_peer\": ").append(row.bestPeer == null ? "null" : str(row.bestPeer))
+                json.append("}");
+                if (row.errors != null) {
+                    json.append(", \"errors_99_9\": {");
+                    i = 0;
+                    for (Map.Entry<String, Double> error : row.errors.entrySet()) {
+                        json.append(i++ == 0 ? "" : ", ").append(str(error.getKey())).append(": ")
+                                .append(num(error.getValue()));
+                    }
+                    json.append("}");
+                }
+                json.append(", \"best_peer\": ").append(row.bestPeer == null ? "null" : str(row.bestPeer))
                         .append(", \"ratio_to_best_peer\": ").append(num(row.ratio))
                         .append(", \"target\": ").append(str(row.target))
                         .append(", \"met\": ").append(row.met == null ? "null" : row.met.toString())
