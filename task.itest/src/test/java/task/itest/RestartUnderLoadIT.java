@@ -291,9 +291,27 @@ public class RestartUnderLoadIT extends TaskContainerTest {
             System.gc();
             COLLECTED.remove(100);
         }
-        List<String> alive = loaders.stream().map(WeakReference::get).filter(loader -> loader != null)
-                .map(String::valueOf).collect(Collectors.toList());
-        assertEquals("class loaders of stopped bundles still reachable", List.of(), alive);
+        List<ClassLoader> reachable = loaders.stream().map(WeakReference::get).filter(loader -> loader != null)
+                .collect(Collectors.toList());
+        List<String> alive = reachable.stream().map(String::valueOf).collect(Collectors.toList());
+        assertEquals("class loaders of stopped bundles still reachable (threads holding one: "
+                + threadsHolding(reachable) + ")", List.of(), alive);
+    }
+
+    /**
+     * The live threads that hold one of {@code loaders} as their context
+     * class loader or run a class of it: a thread a stopped bundle left, or
+     * one the JDK started from such a thread, which inherited its context
+     * class loader. For the failure message.
+     */
+    private static List<String> threadsHolding(List<ClassLoader> loaders) {
+        List<String> holding = new ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (loaders.contains(thread.getContextClassLoader()) || loaders.contains(thread.getClass().getClassLoader())) {
+                holding.add("'" + thread.getName() + "' (" + thread.getClass().getName() + ")");
+            }
+        }
+        return holding;
     }
 
     private static String variantName(int variant) {
