@@ -242,8 +242,10 @@ public final class TaskRuntime implements AutoCloseable {
         /**
          * The platform threads allowed beyond {@link #maxPlatformThreads}:
          * one per worker blocked in the runtime ({@code waitThread} and the
-         * like), and those added when queued work starves; their sum is a
-         * hard cap on the pool's threads. Unused with virtual threads.
+         * like), one per worker seen waiting outside it (a sleep, a latch, a
+         * lock: its thread state, looked at every 5 ms while jobs are queued
+         * in a full pool), and those added when queued work starves; their
+         * sum is a hard cap on the pool's threads. Unused with virtual threads.
          *
          * @param maxExtraThreads at least 0 (0: a strict bound, and a worker waiting for a task
          *        it started may then wait for ever in a full pool), 256 by default

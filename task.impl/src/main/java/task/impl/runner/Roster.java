@@ -42,6 +42,7 @@ final class Roster {
     /** @param worker a live worker, not on the idle stack, to push on it */
     void pushIdle(Worker worker) {
         worker.nextIdle = idleTop;
+        worker.parked = true;
         idleTop = worker;
         idle++;
     }
@@ -52,6 +53,7 @@ final class Roster {
         if (worker != null) {
             idleTop = worker.nextIdle;
             worker.nextIdle = null;
+            worker.parked = false;
             idle--;
         }
         return worker;
@@ -74,6 +76,7 @@ final class Roster {
             above.nextIdle = worker.nextIdle;
         }
         worker.nextIdle = null;
+        worker.parked = false;
         idle--;
     }
 
@@ -114,6 +117,15 @@ final class Roster {
             leaving.pollFirst();
         }
         leaving.addLast(thread);
+    }
+
+    /** @param into receives the live workers that are not on the idle stack: running, spinning or about to park */
+    void addUnparked(List<Worker> into) {
+        for (Worker worker = liveHead; worker != null; worker = worker.nextLive) {
+            if (!worker.parked) {
+                into.add(worker);
+            }
+        }
     }
 
     /** @return the threads of the live workers and of those that left but may not have ended */

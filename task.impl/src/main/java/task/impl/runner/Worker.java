@@ -28,9 +28,20 @@ final class Worker implements Runnable {
     Thread thread;
     /**
      * Inside a {@link ManagedBlocking} wait, counted in the pool's
-     * {@code blocked}; confined to this worker's thread.
+     * {@code blocked}: written by this worker's thread only; volatile so
+     * that the starvation watch, which reads it, does not count the wait a
+     * second time as a block it sees.
      */
-    boolean blocking;
+    volatile boolean blocking;
+    /** On the idle stack; guarded by the pool's lock (written by {@link Roster}). */
+    boolean parked;
+    /**
+     * The number of the starvation watch's last look that saw this worker's
+     * thread waiting, or -1; read and written by the watch's thread only
+     * (a new watch thread is started under the pool's lock, after the old one
+     * retired under it).
+     */
+    long seenWaitingAt = -1;
     /**
      * Set, under the pool's lock, when a producer or stop() takes this worker
      * off the idle stack (counting it spinning), cleared when it pushes

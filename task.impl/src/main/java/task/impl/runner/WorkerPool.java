@@ -2,6 +2,7 @@ package task.impl.runner;
 
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,6 +38,13 @@ final class WorkerPool {
      * thread per 64 intervals, up to its hard cap.
      */
     private static final int MAX_DOUBLINGS = 6;
+    /**
+     * How often the armed watch looks at its workers' thread states: a
+     * worker seen waiting at two looks in a row (so for 5 to 10 ms) is
+     * compensated. Shorter waits are left to the workers; the looks cost the
+     * watch a lock hold and a state read per worker, only while armed.
+     */
+    private static final long LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /**
      * The jobs not yet taken. Many producers, many consumers (the workers,
@@ -144,6 +152,10 @@ final class WorkerPool {
      * the watch when it finds the queue empty.
      */
     private final AtomicBoolean watching = new AtomicBoolean();
+    /** Numbers the watch's looks at the workers; the watch's thread only. */
+    private long looks;
+    /** The workers listed for a look, reused; the watch's thread only. */
+    private final List<Worker> looked = new ArrayList<>();
     /** The watch's thread while it lives; guarded by {@link #lock}. */
     private Thread watcher;
     /** Numbers platform threads' names; guarded by {@link #lock}. */
@@ -501,9 +513,11 @@ final class WorkerPool {
      * one interval at a time, clearing `taken` as each begins).
      *   ABSENT/IDLE -> WATCHING: a producer's signal found the pool at its
      *     limit (armWatch: CAS, then under the lock start or unpark the thread).
-     *   WATCHING -> WATCHING: after an interval the queue is not empty; if no
-     *     job was taken during it, one thread is added (grow).
-     *   WATCHING -> IDLE: after an interval the queue is empty: `watching`
+     *   WATCHING -> WATCHING: every 5 ms (LOOK_NANOS) the queue is not empty:
+     *     workers seen waiting at two looks in a row are compensated
+     *     (compensateWaiting); after an interval, if no job was taken during
+     *     it, one thread is added (grow).
+     *   WATCHING -> IDLE: at a look the queue is empty: `watching`
      *     cleared, fence, queue re-read (Dekker with a producer that read
      *     `watching` true and so armed nothing): not empty, it arms itself again.
      *   IDLE -> ABSENT: idle for keepAlive; under the lock, unless armed
@@ -574,20 +588,85 @@ final class WorkerPool {
                 continue;
             }
             taken = false;
-            if (!parkFor(interval())) {
-                return; // stopped
-            }
-            if (!hasQueued()) {
-                watching.set(false);
-                VarHandle.fullFence(); // Dekker: disarmed, then re-read the queue
-                if (hasQueued() && watching.compareAndSet(false, true)) {
-                    continue;
+            long intervalStart = System.nanoTime();
+            for (;;) {
+                long elapsed = System.nanoTime() - intervalStart;
+                if (!parkFor(Math.min(LOOK_NANOS, Math.max(0, interval() - elapsed)))) {
+                    return; // stopped
                 }
-                idleSince = System.nanoTime();
-            } else if (!taken) {
-                grow(); // not one job taken for a whole interval
+                if (!hasQueued()) {
+                    watching.set(false);
+                    VarHandle.fullFence(); // Dekker: disarmed, then re-read the queue
+                    if (!(hasQueued() && watching.compareAndSet(false, true))) {
+                        idleSince = System.nanoTime();
+                        looks++; // the next arming starts afresh: no worker is seen waiting twice in a row across it
+                    }
+                    break;
+                }
+                compensateWaiting();
+                if (System.nanoTime() - intervalStart >= interval()) {
+                    if (!taken) {
+                        grow(); // not one job taken for a whole interval
+                    }
+                    break;
+                }
             }
         }
+    }
+
+    /**
+     * One look at the workers, jobs being queued: counts those whose thread
+     * waits (its state {@code WAITING}, {@code TIMED_WAITING} or
+     * {@code BLOCKED}: a sleep, a latch, a lock, a future's get) at this
+     * look and the one before, outside a managed wait (counted already),
+     * and raises {@code grown} to that count, so that the limit lets
+     * {@code maxThreads} workers run besides the waiting ones (up to the
+     * hard cap); then gets a worker for the queue. A wait of less than one
+     * look is not counted. The workers are listed under the lock, their
+     * states read after it is released, so that a worker queued on the lock
+     * for the listing is not taken for a waiting one (one that waits on it
+     * for another reason may be: the count is a heuristic, bounded by the
+     * hard cap, and given back as threads leave). The watch's thread.
+     */
+    private void compensateWaiting() {
+        long look = ++looks;
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            roster.addUnparked(looked);
+        } finally {
+            lock.unlock();
+        }
+        int waiting = 0;
+        for (Worker worker : looked) {
+            if (!worker.blocking && waits(worker.thread.getState())) {
+                if (worker.seenWaitingAt == look - 1) {
+                    waiting++;
+                }
+                worker.seenWaitingAt = look;
+            }
+        }
+        looked.clear();
+        if (waiting <= grown) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            grown = Math.max(grown, (int) Math.min(waiting, (long) hardCap - maxThreads));
+        } finally {
+            lock.unlock();
+        }
+        signal(); // each worker started takes a job and, the last spinner, signals the next (see Worker.take)
+    }
+
+    /** @return true for the states of a thread that waits: parked, sleeping, in {@code wait}, or entering a monitor */
+    private static boolean waits(Thread.State state) {
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
     }
 
     /** @return the base interval doubled once per thread added for starvation, at most {@link #MAX_DOUBLINGS} times */

@@ -100,28 +100,41 @@ import task.impl.log.Reporter;
  * for the waits that pin one). At the hard cap a blocked worker gets no
  * thread: more than {@code maxExtraThreads} workers waiting at once for
  * tasks queued behind them wait until a thread is free.
- * <li>Growth (GLib's {@code task_pool_manager}, gio/gtask.c): workers that
- * block outside the runtime (a sleep, a latch) cannot be seen, so the pool
- * watches for starvation instead: a producer that finds the pool at its
- * limit arms the watch, a lazily started thread ({@code namePrefix + "watch"})
- * that clears a flag ({@code taken}, which a worker sets as it runs a job,
- * only if clear: the hot path only reads it), parks one interval, and, if jobs are
- * still queued and none was taken, adds one to {@code grown} (while below
+ * <li>Growth for jobs that wait outside the runtime (a sleep, a latch, a
+ * lock, a future's get): a producer that finds the pool at its limit with
+ * a job queued arms the watch, a lazily started thread
+ * ({@code namePrefix + "watch"}). Every 5 ms while jobs are queued it lists
+ * the workers not parked and reads their thread states; a worker seen
+ * {@code WAITING}, {@code TIMED_WAITING} or {@code BLOCKED} at two looks in
+ * a row, outside a managed wait, counts as waiting, and {@code grown} is
+ * raised to that count (at most to the cap), so that {@code maxPlatformThreads}
+ * workers may run besides the waiting ones; then it signals, and each
+ * worker started, the last spinner as it takes a job, signals the next (the
+ * rule above). This is {@code ForkJoinPool.managedBlock}'s compensation for
+ * waits that do not announce themselves, found the way the JDK's scheduler
+ * finds a pinned virtual thread: by looking. A pool whose 64 workers sleep
+ * gets 64 more within 10 ms, and so on to the hard cap. A wait in a
+ * blocking read of a socket or a file shows as {@code RUNNABLE}: for those,
+ * and for jobs that compute for long, the watch also watches for starvation
+ * (GLib's {@code task_pool_manager}, gio/gtask.c): it clears a flag
+ * ({@code taken}, which a worker sets as it runs a job, only if clear: the
+ * hot path only reads it) as each interval begins and, if jobs are still
+ * queued after it and none was taken, adds one to {@code grown} (while below
  * the cap) and signals. The interval is {@code starvationInterval} (1 s by
  * default), doubled for each thread grown, up to 64 times the base (GLib
- * multiplies its wait by 1.03 per thread): a short burst of blocking gets
- * help within seconds, a long one grows by a thread a minute at most.
- * Like GLib's, the watch cannot tell a blocked worker from a busy one: jobs
- * that each compute for longer than the interval also make the pool grow,
- * as slowly; {@code maxExtraThreads} 0 turns growth off. Queue empty
- * after an interval: the watch disarms (fence, re-read: a producer that saw
- * it armed armed nothing) and, idle for keepAlive, its thread ends.
+ * multiplies its wait by 1.03 per thread): a short burst of such blocking
+ * gets help within seconds, a long one grows by a thread a minute at most.
+ * Like GLib's, that fallback cannot tell a blocked worker from a busy one;
+ * {@code maxExtraThreads} 0 turns all growth off. Queue empty at a look:
+ * the watch disarms (fence, re-read: a producer that saw it armed armed
+ * nothing) and, idle for keepAlive, its thread ends.
  * <li>Shrinking: nothing is stopped when a block ends or a starvation is
  * over. Surplus threads (live above the limit) run and park like any other,
  * so until then the pool may run up to {@code live} jobs at once; a thread
  * idle for keepAlive leaves, and each leave clips {@code grown} to
  * {@code max(0, live - maxPlatformThreads - blocked)}: the growth the
- * remaining threads no longer fill is given up, and must be earned again.
+ * remaining threads no longer fill is given up, and must be earned again
+ * (seen waiting, or starving).
  * </ul>
  * <b>No lost wake-up</b> (Dekker): a producer offers, issues a full fence
  * (the queue promises happens-before only, not a sequentially consistent
@@ -139,8 +152,9 @@ import task.impl.log.Reporter;
  * worker that will poll after it was queued, or the pool is at its limit
  * with every worker running (or blocked) and due to poll, and then the watch
  * is armed (the producer armed it, or it was armed and re-reads the queue
- * after it disarms): once no job at all is taken for a whole interval, the
- * pool grows by one, unless it is at its hard cap.
+ * after it disarms): workers seen waiting are compensated within 10 ms,
+ * and once no job at all is taken for a whole interval the pool grows by
+ * one, unless it is at its hard cap.
  * <p>
  * <b>Life:</b> running until {@link #stop(Duration)}; then {@code execute}
  * refuses, every job that never started is

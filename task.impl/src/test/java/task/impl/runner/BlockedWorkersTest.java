@@ -154,6 +154,39 @@ class BlockedWorkersTest {
     }
 
     /**
+     * 20 jobs on a pool of 2 with 8 extra threads, each waiting on a latch
+     * (outside the runtime, announcing nothing), with growth on starvation
+     * turned off: the watch sees the waiting workers' thread states and
+     * compensates them, so 10 jobs wait at once, the hard cap, never more;
+     * released, all complete. Without the looks at thread states only 2
+     * would ever run (this test then fails on its guard).
+     */
+    @Test
+    void jobsSeenWaitingOutsideTheRuntimeAreCompensatedUpToTheHardCap() {
+        int size = 2;
+        int cap = size + 8;
+        int jobs = 20;
+        runner = WorkerThreads.start("waiting-worker-", false, size, cap - size, NEVER, Duration.ofSeconds(60),
+                reporter);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(jobs);
+        for (int i = 0; i < jobs; i++) {
+            runner.execute(() -> {
+                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                awaitRelease();
+                running.decrementAndGet();
+                done.countDown();
+            });
+        }
+        TestSupport.spinUntil(() -> running.get() == cap);
+        assertEquals(cap, runner.threadLimit(), "the limit: the pool's size and a thread per waiting worker, capped");
+        release.countDown();
+        TestSupport.await(done);
+        assertEquals(cap, mostAtOnce.get(), "jobs running at once: the hard cap, reached and never passed");
+    }
+
+    /**
      * 1,000 jobs on a pool of 2 with 8 extra threads, each blocking in a
      * managed wait (each asks for compensation) with growth on starvation
      * pushing as well: no more than 10 ever run at once, nor are alive;
