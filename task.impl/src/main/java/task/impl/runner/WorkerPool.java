@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -48,20 +47,15 @@ final class WorkerPool {
 
     /**
      * The jobs not yet taken. Many producers, many consumers (the workers,
-     * and stop() or a producer that meets a stop, which drain it): the JDK's
-     * lock-free, unbounded {@link ConcurrentLinkedQueue}. Not JCTools: its
-     * one unbounded MPMC queue ({@code MpmcUnboundedXaddArrayQueue}, which
-     * allocated no node per job) uses {@code sun.misc.Unsafe}, which JDK 24
-     * and later warn about at its first use (JEP 498), and its Unsafe-free
-     * queues (atomic, VarHandle) are single-consumer or bounded; a bounded
-     * queue would refuse jobs. The price is one node (24 bytes) per job.
+     * and stop() or a producer that meets a stop, which drain it): a
+     * {@link JobQueue}, JCTools' bounded MPMC array (no node per job), with
+     * the JDK's {@code ConcurrentLinkedQueue} behind it when it is full.
      * What the pool relies on: polling is exclusive, so each job is taken
-     * once; an offer happens-before the poll that takes its job (the queue's
-     * memory consistency effects); isEmpty() after an offer and a full fence
-     * (ours: the queue only promises happens-before) sees that job unless it
-     * was taken. size() walks the queue: only {@link #activeCount} uses it.
+     * once; an offer happens-before the poll that takes its job; isEmpty()
+     * after an offer and a full fence (ours: the queues only promise
+     * happens-before) sees that job unless it was taken.
      */
-    final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    final JobQueue queue = new JobQueue();
     /**
      * The jobs not yet taken whose priority is not {@link Priority#DEFAULT}
      * (GLib's {@code g_task_set_priority}; default jobs take {@link #queue}),

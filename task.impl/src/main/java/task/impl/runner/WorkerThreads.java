@@ -15,8 +15,9 @@ import task.impl.log.Reporter;
  * job waits for a thread, it is never refused while the runner runs.
  * <p>
  * <b>Design</b> ({@link WorkerPool}, {@link Worker}): one lock-free MPMC
- * queue of jobs (the JDK's {@code ConcurrentLinkedQueue}: no
- * {@code sun.misc.Unsafe}, see {@code WorkerPool.queue}). A worker runs jobs
+ * queue of jobs ({@link JobQueue}: JCTools' bounded array, no node per job,
+ * and the JDK's {@code ConcurrentLinkedQueue} when it is full; no
+ * {@code sun.misc.Unsafe}). A worker runs jobs
  * while the queue has some, then spins briefly (polls with
  * {@code onSpinWait}, then with {@code yield}: tens of microseconds; at most
  * {@code WorkerPool.maxSpinners} workers spin at once, the others poll
