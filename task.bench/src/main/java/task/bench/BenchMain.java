@@ -493,9 +493,9 @@ public final class BenchMain {
             header.addAll(List.of("best peer", "ours/best", "target", "met"));
             cells.add(header.toArray(new String[0]));
             for (Row row : rows) {
-                List<String> line = new ArrayList<>(List.of(row.measure, row.unit, fmt(row.format, row.ours)));
+                List<String> line = new ArrayList<>(List.of(row.measure, row.unit, cell(row, "ours", row.ours)));
                 for (String peer : PEER_COLUMNS) {
-                    line.add(fmt(row.format, row.peers.get(peer)));
+                    line.add(cell(row, peer, row.peers.get(peer)));
                 }
                 line.add(row.bestPeer == null ? "-" : row.bestPeer);
                 line.add(row.ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", row.ratio));
@@ -548,6 +548,13 @@ public final class BenchMain {
         private static String pad(String s, int width, boolean right) {
             String fill = " ".repeat(Math.max(0, width - s.length()));
             return right ? fill + s : s + fill;
+        }
+
+        /** @return the figure, with JMH's error bar (99.9%) where the row has one for {@code key} */
+        private static String cell(Row row, String key, Double value) {
+            Double error = row.errors == null || value == null ? null : row.errors.get(key);
+            return error == null || error.isNaN() ? fmt(row.format, value)
+                    : fmt(row.format, value) + " +/- " + fmt(row.format, error);
         }
 
         private static String fmt(String format, Double value) {
