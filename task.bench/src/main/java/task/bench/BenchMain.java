@@ -38,7 +38,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * run); {@code --jfr} (instead of the table: the throughput benchmark of
  * ours and of the plain JDK executors under a JFR recording, summarised);
  * {@code --only LIST} (a comma-separated subset of throughput, latency,
- * idle, blocking, listener); {@code --out DIR} (where results go, default
+ * idle, blocking, listener, echo, connect); {@code --out DIR} (where results go, default
  * {@code task.bench/target}).
  */
 public final class BenchMain {
@@ -72,7 +72,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean jfr = false;
-        String only = "throughput,latency,idle,blocking,listener";
+        String only = "throughput,latency,idle,blocking,listener,echo,connect";
         Path out = Paths.get("task.bench", "target");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -89,7 +89,7 @@ public final class BenchMain {
                 out = Paths.get(args[++i]);
                 break;
             default:
-                System.err.println("usage: bench [--quick] [--jfr] [--only throughput,latency,idle,blocking,listener] [--out DIR]");
+                System.err.println("usage: bench [--quick] [--jfr] [--only throughput,latency,idle,blocking,listener,echo,connect] [--out DIR]");
                 System.exit(2);
             }
         }
@@ -115,6 +115,12 @@ public final class BenchMain {
         }
         if (measures.contains("listener")) {
             bench.listener();
+        }
+        if (measures.contains("echo")) {
+            bench.echo();
+        }
+        if (measures.contains("connect")) {
+            bench.connect();
         }
         Table table = bench.table();
         String text = table.render();
@@ -205,6 +211,36 @@ public final class BenchMain {
                 .build()).run();
         for (RunResult result : results) {
             put("listener", result.getParams().getParam("server"), result.getPrimaryResult().getScore());
+        }
+    }
+
+    private void echo() throws Exception {
+        progress("echo on 127.0.0.1: " + List.of(EchoServers.OURS, EchoServers.NETTY, EchoServers.VERTX)
+                + ", 1 and 100 clients (log: " + out.resolve("jmh-echo-jdk*.log") + ")");
+        Collection<RunResult> results = new Runner(jmh(EchoBench.class, "jmh-echo.log")
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .build()).run();
+        for (RunResult result : results) {
+            String method = result.getParams().getBenchmark().replaceAll(".*\\.", "");
+            String measure = "echo." + method + "." + result.getParams().getParam("clients");
+            String server = result.getParams().getParam("server");
+            put(measure, server, result.getPrimaryResult().getScore());
+            putError(measure, server, result.getPrimaryResult().getScoreError());
+        }
+    }
+
+    private void connect() throws Exception {
+        progress("connect rate to 127.0.0.1, " + ConnectBench.IN_FLIGHT + " in flight: ours, vertx (log: "
+                + out.resolve("jmh-connect-jdk*.log") + ")");
+        Collection<RunResult> results = new Runner(jmh(ConnectBench.class, "jmh-connect.log")
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .build()).run();
+        for (RunResult result : results) {
+            String client = result.getParams().getParam("client");
+            put("connect", client, result.getPrimaryResult().getScore());
+            putError("connect", client, result.getPrimaryResult().getScoreError());
         }
     }
 
@@ -343,7 +379,37 @@ public final class BenchMain {
                 + " client threads) (ours: NetListener)", "connections/s", true, get("listener", AcceptServers.OURS),
                 acceptPeers, null, 0.9, ">= 0.9 x faster of ServerSocket/NIO loop", "%,.0f");
         listener.note = listenerNote(acceptPeers);
+        for (String clients : List.of("1", "100")) {
+            echoRow(table, "Echo stream, " + clients + (clients.equals("1") ? " client" : " clients"), "MB/s",
+                    "echo.stream." + clients, "%,.0f");
+        }
+        for (String clients : List.of("1", "100")) {
+            echoRow(table, "Echo 64-byte request/response, " + clients + (clients.equals("1") ? " client" : " clients"),
+                    "messages/s", "echo.requests." + clients, "%,.0f");
+        }
+        Map<String, Double> connectPeers = new LinkedHashMap<>();
+        putIfPresent(connectPeers, Peers.VERTX, get("connect", ConnectClients.VERTX));
+        Row connect = table.row("Connect rate, " + ConnectBench.IN_FLIGHT + " in flight (ours: Connector)",
+                "connections/s", true, get("connect", ConnectClients.OURS), connectPeers, null, 0.9,
+                ">= 0.9 x vertx NetClient", "%,.0f");
+        connect.errors = errorFigures("connect", ConnectClients.OURS);
         return table;
+    }
+
+    /** A row of the echo benchmark: ours (NetListener, the listen operation) against Netty and Vert.x. */
+    private void echoRow(Table table, String what, String unit, String measure, String format) {
+        Map<String, Double> echoPeers = new LinkedHashMap<>();
+        putIfPresent(echoPeers, Peers.VERTX, get(measure, EchoServers.VERTX));
+        putIfPresent(echoPeers, EchoServers.NETTY, get(measure, EchoServers.NETTY));
+        Row row = table.row(what + " (ours: NetListener echo)", unit, true, get(measure, EchoServers.OURS),
+                echoPeers, null, 1.0, ">= 1.0 x faster of Netty/Vert.x", format);
+        row.errors = errorFigures(measure, EchoServers.OURS);
+        Double netty = get(measure, EchoServers.NETTY);
+        if (netty != null) {
+            Double nettyError = errors.getOrDefault(measure, Map.of()).get(EchoServers.NETTY);
+            row.note = String.format(Locale.ROOT, "netty (not a column): " + format + "%s", netty,
+                    nettyError == null ? "" : String.format(Locale.ROOT, " +/- " + format, nettyError));
+        }
     }
 
     private static double nanIfAbsent(Double value) {
@@ -540,8 +606,8 @@ public final class BenchMain {
             text.append("  Columns: cf and vertx in the blocking row are CompletableFuture on the common pool and")
                     .append(" Vert.x's default worker pool (20 threads), with the counts in its note.")
                     .append(System.lineSeparator());
-            text.append("  The listener row's peers (serversocket, nio) are not columns: see its best peer and note.")
-                    .append(System.lineSeparator());
+            text.append("  The listener row's peers (serversocket, nio) and the echo rows' netty are not columns:")
+                    .append(" see the best peer and the note.").append(System.lineSeparator());
             return text.toString();
         }
 

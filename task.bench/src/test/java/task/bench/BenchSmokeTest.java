@@ -34,12 +34,16 @@ class BenchSmokeTest {
     static void smokeMode() {
         ThroughputBench.smoke = true;
         ListenerBench.smoke = true;
+        EchoBench.smoke = true;
+        ConnectBench.smoke = true;
     }
 
     @AfterAll
     static void normalMode() {
         ThroughputBench.smoke = false;
         ListenerBench.smoke = false;
+        EchoBench.smoke = false;
+        ConnectBench.smoke = false;
     }
 
     /** The options of one very short, in-process measurement of {@code benchmark}'s methods. */
@@ -135,6 +139,19 @@ class BenchSmokeTest {
     void listenerAcceptRunsForEveryServer() throws Exception {
         runBriefly(ListenerBench.class, "server",
                 List.of(AcceptServers.OURS, AcceptServers.SERVER_SOCKET, AcceptServers.NIO));
+    }
+
+    /** Every echo server, with 1 and 100 clients, streams and answers messages; every byte is checked. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void echoRunsForEveryServerAndEchoesEveryByte() throws Exception {
+        runBriefly(EchoBench.class, "server", List.of(EchoServers.OURS, EchoServers.NETTY, EchoServers.VERTX));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void connectRunsForEveryClient() throws Exception {
+        runBriefly(ConnectBench.class, "client", List.of(ConnectClients.OURS, ConnectClients.VERTX));
     }
 
     @Test

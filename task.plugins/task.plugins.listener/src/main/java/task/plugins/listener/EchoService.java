@@ -21,6 +21,8 @@ import task.api.TaskService;
 final class EchoService implements ClientHandler {
     private final EventContext context;
     private final TaskService tasks;
+    /** The clients' read buffer: they all run on {@code context}, one callback at a time. */
+    private final EchoBuffer buffer = new EchoBuffer();
     /** Guarded by this. */
     private final Set<EchoClient> clients = new LinkedHashSet<>();
     /** Guarded by this. */
@@ -44,7 +46,7 @@ final class EchoService implements ClientHandler {
     public void onClient(NetListener listener, SocketChannel channel) {
         EchoClient client;
         try {
-            client = new EchoClient(channel, context, this::forget, tasks);
+            client = new EchoClient(channel, context, buffer, this::forget, tasks);
         } catch (RuntimeException e) {
             // No client holds the channel to close it: nobody else will.
             try {
@@ -69,6 +71,17 @@ final class EchoService implements ClientHandler {
 
     private synchronized void forget(EchoClient client) {
         clients.remove(client);
+    }
+
+    /** The clients WRITING (holding bytes back for their peers); on the context's thread, for tests. */
+    synchronized int writingClients() {
+        int writing = 0;
+        for (EchoClient client : clients) {
+            if (client.isWriting()) {
+                writing++;
+            }
+        }
+        return writing;
     }
 
     /** The clients served now. */
