@@ -94,9 +94,14 @@ final class ConnectClients {
     }
 
     /**
-     * One round's counters: connects claimed (started) and finished.
-     * Only the client's loop thread and, before the first completion, the
-     * JMH thread touch them, so plain atomics suffice for the hand-over.
+     * One round's counters: connects not yet claimed (started) and not yet
+     * finished. The JMH thread claims the first {@code inFlight} while the
+     * client's loop may already be finishing some and claiming the next, so
+     * both counters are atomics: each claim and each finish is counted once,
+     * so exactly {@code count} connects start. {@code done} opens on the
+     * last finish or on the first failure; the latch's count-down
+     * happens-before the JMH thread's return from {@code await}, which then
+     * reads {@code failure}.
      */
     private static final class Round {
         final CountDownLatch done = new CountDownLatch(1);
@@ -212,11 +217,9 @@ final class ConnectClients {
         @Override
         public void close() {
             try {
-                client.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
+                client.close().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                vertx.close().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("Vert.x did not close", e);
             }
         }

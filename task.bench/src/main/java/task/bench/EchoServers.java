@@ -3,7 +3,6 @@ package task.bench;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -171,13 +170,13 @@ final class EchoServers {
         private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         private final NetServer server;
 
-        VertxEcho() throws InterruptedException, ExecutionException, TimeoutException {
+        VertxEcho() throws TimeoutException {
             try {
                 server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
                         .setAcceptBacklog(BACKLOG))
                         .connectHandler(socket -> socket.handler(socket::write))
-                        .listen().toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+                        .listen().await(START_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | RuntimeException e) {
                 vertx.close();
                 throw e;
             }
@@ -191,11 +190,9 @@ final class EchoServers {
         @Override
         public void close() {
             try {
-                server.close().toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS);
-                vertx.close().toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
+                server.close().await(START_SECONDS, TimeUnit.SECONDS);
+                vertx.close().await(START_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("Vert.x did not close", e);
             }
         }

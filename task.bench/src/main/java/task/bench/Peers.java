@@ -340,7 +340,7 @@ public final class Peers {
         @Override
         public void close() {
             try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                vertx.close().await(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("closing Vert.x", e);
             }
