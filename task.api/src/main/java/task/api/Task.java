@@ -108,8 +108,8 @@ public interface Task<S, R> {
      * as its error. If {@code context} is closed when the worker returns, the
      * task is disposed (see {@link EventContext#close()}).
      * <p>
-     * Differences from upstream: workers run on a pool or on virtual threads
-     * rather than one new OS thread each; on a task already cancelled or
+     * Differences from upstream: workers run on a pool (and, past its waiting
+     * threads, on virtual threads) rather than one new OS thread each; on a task already cancelled or
      * disposed, the worker never runs and {@code cleanup} runs at once, in
      * this thread; the task then counts as running in a thread whose worker
      * has returned, so that {@link #waitThread()} after this call waits for

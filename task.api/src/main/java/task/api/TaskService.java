@@ -275,9 +275,10 @@ public interface TaskService {
          * here it is set at creation). Of the workers waiting for a thread
          * of the runner, those of a higher priority (a lower number) run
          * first, and of the completions pending on the task's context, too;
-         * FIFO within a priority. Workers wait only in a platform pool that
-         * is full: with virtual threads every worker gets a thread at once,
-         * and only the completions are ordered. {@link Priority#DEFAULT},
+         * FIFO within a priority. Workers wait only while the runner's
+         * platform threads are all busy: with virtual threads, only while
+         * they compute (behind waiting ones every worker gets a thread at
+         * once, and only the completions are ordered). {@link Priority#DEFAULT},
          * the default, takes the runtime's usual path, at no cost.
          *
          * @param priority any {@code int}; see {@link Priority}

@@ -3,10 +3,11 @@ package task.api;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Runs task workers off the event threads: virtual threads where the JVM
- * has them (Java 21 and later), otherwise a bounded pool of named platform
- * threads. {@link Task#runInThread} uses it; it is a service of its own so
- * that diagnostics and configuration can reach it.
+ * Runs task workers off the event threads: a bounded pool of named platform
+ * threads and, where the JVM has virtual threads (Java 21 and later), a
+ * virtual thread for each worker that would otherwise wait behind platform
+ * threads that wait. {@link Task#runInThread} uses it; it is a service of
+ * its own so that diagnostics and configuration can reach it.
  * <p>
  * In OSGi its sizes are configured through Config Admin (PID
  * {@value #PID}). Threading: any thread.
@@ -27,7 +28,9 @@ public interface ThreadRunner {
     void execute(Runnable job);
 
     /**
-     * Whether workers run on virtual threads.
+     * Whether workers that find every platform thread of the runner waiting
+     * run on virtual threads (short workers run on the platform threads,
+     * which are cheaper to wake).
      *
      * @return true on a JVM with virtual threads, unless configured off
      */
@@ -45,8 +48,9 @@ public interface ThreadRunner {
      * among the jobs waiting for a thread ({@link Priority}: a lower number
      * first, FIFO within a priority; {@code g_task_set_priority} for a
      * task's worker). Jobs wait only while every thread is busy: in a
-     * platform pool that is full; with virtual threads every job gets a
-     * thread at once, so nothing waits to be ordered. The priority never
+     * platform pool that is full; with virtual threads, only while the
+     * platform threads compute (behind waiting ones every job gets a thread
+     * at once, so nothing waits to be ordered). The priority never
      * preempts a running job and is not the thread's priority.
      * {@link Priority#DEFAULT} is {@link #execute(Runnable)}, unchanged.
      * <p>

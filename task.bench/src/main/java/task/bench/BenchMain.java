@@ -421,9 +421,9 @@ public final class BenchMain {
         case Peers.OURS:
             return "(ours: " + workers + " platform threads)";
         case Peers.OURS_VIRTUAL:
-            return "(ours: virtual threads)";
+            return "(ours: virtual threads, the JDK 21+ default)";
         case Peers.OURS_DEFAULT:
-            return Peers.hasVirtualThreads() ? "(ours: defaults = virtual threads)"
+            return Peers.hasVirtualThreads() ? "(ours: defaults = a platform thread per core + virtual threads)"
                     : "(ours: defaults = 64 platform threads)";
         default:
             return "(" + peer + ")";

@@ -27,11 +27,15 @@ import task.impl.TaskRuntime;
 public final class Peers {
     /** Ours: our runner with {@link #workers()} platform threads, completion on our default context. */
     public static final String OURS = "ours";
-    /** Ours with virtual threads (JDK 21+ only). */
+    /**
+     * Ours with virtual threads (JDK 21+ only), as by default there: a
+     * platform thread per core, and a virtual thread for each job that finds
+     * them all waiting.
+     */
     public static final String OURS_VIRTUAL = "ours-virtual";
     /** {@link #OURS} with the runtime's metrics off, to measure what they cost (not in the default peer lists). */
     public static final String OURS_NO_METRICS = "ours-no-metrics";
-    /** Ours with the runtime's defaults (virtual threads where available, else 64 platform threads). */
+    /** Ours with the runtime's defaults (as {@link #OURS_VIRTUAL} where virtual threads exist, else 64 platform threads). */
     public static final String OURS_DEFAULT = "ours-default";
     /** Plain JDK executors: worker.execute(...) then loop.execute(...). */
     public static final String JDK = "jdk";

@@ -97,7 +97,8 @@ public final class TaskRuntime implements AutoCloseable {
      * Describes a runtime to start.
      *
      * @return a builder with the defaults: name "plain-java", virtual threads
-     *         where available, 64 platform threads otherwise (256 extra for
+     *         where available (past one platform thread per core that waits),
+     *         64 platform threads otherwise (256 extra for
      *         blocked workers and starvation, a 1 s starvation interval), 60 s
      *         keep-alive, 10 s grace for workers on close, 10 s grace for each
      *         context's running callback on close, stalls reported after 2 s,
@@ -222,7 +223,9 @@ public final class TaskRuntime implements AutoCloseable {
         }
 
         /**
-         * @param virtualThreads false to use platform threads even where virtual threads exist
+         * @param virtualThreads false to use platform threads only even where virtual threads exist
+         *        (true, the default: at most one platform thread per core, and a virtual thread for
+         *        each worker that finds them all waiting)
          * @return this builder
          */
         public Builder virtualThreads(boolean virtualThreads) {
@@ -231,7 +234,8 @@ public final class TaskRuntime implements AutoCloseable {
         }
 
         /**
-         * @param maxPlatformThreads the pool size when platform threads are used, at least 1
+         * @param maxPlatformThreads the platform threads that run workers at once, at least 1; 64 by
+         *        default; with virtual threads at most one per core
          * @return this builder
          */
         public Builder maxPlatformThreads(int maxPlatformThreads) {
@@ -245,7 +249,8 @@ public final class TaskRuntime implements AutoCloseable {
          * like), one per worker seen waiting outside it (a sleep, a latch, a
          * lock: its thread state, looked at every 5 ms while jobs are queued
          * in a full pool), and those added when queued work starves; their
-         * sum is a hard cap on the pool's threads. Unused with virtual threads.
+         * sum is a hard cap on the pool's threads. Unused with virtual
+         * threads, which take their place.
          *
          * @param maxExtraThreads at least 0 (0: a strict bound, and a worker waiting for a task
          *        it started may then wait for ever in a full pool), 256 by default

@@ -190,7 +190,7 @@ public class TaskCommands {
         }
         RunnerStats runner = stats.runner();
         out.append(String.format(Locale.ROOT, "runner     %s: %d thread(s), %d busy, %d queued",
-                runner.virtualThreads() ? "virtual threads" : "platform pool", runner.threads(), runner.busy(),
+                runner.virtualThreads() ? "platform pool + virtual threads" : "platform pool", runner.threads(), runner.busy(),
                 runner.queued())).append(nl);
         System.out.println(out.toString().stripTrailing());
     }

@@ -104,7 +104,7 @@ final class TasksPage {
         section(html, "Metrics");
         RunnerStats r = stats.runner();
         html.append("<p class='statline' id='runner'>Runner: ")
-                .append(r.virtualThreads() ? "virtual threads" : "platform threads").append(", ")
+                .append(r.virtualThreads() ? "platform + virtual threads" : "platform threads").append(", ")
                 .append(r.threads()).append(" thread(s), ").append(r.busy()).append(" busy, ")
                 .append(r.queued()).append(" queued; lost reports: ").append(lostReports).append("</p>\n");
         counts(html, "owners", "Owner", stats.owners());

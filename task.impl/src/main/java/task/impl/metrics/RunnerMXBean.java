@@ -7,7 +7,7 @@ package task.impl.metrics;
  * snapshot; any thread.
  */
 public interface RunnerMXBean {
-    /** @return whether workers run on virtual threads */
+    /** @return whether workers that find the platform threads waiting run on virtual threads */
     boolean isVirtualThreads();
 
     /** @return threads alive */

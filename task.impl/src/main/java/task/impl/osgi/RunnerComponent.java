@@ -29,16 +29,20 @@ public class RunnerComponent implements ThreadRunner {
 
     /** The runner's settings. */
     @ObjectClassDefinition(name = "Task thread runner",
-            description = "Runs task workers: virtual threads on Java 21 and later, a bounded pool otherwise.")
+            description = "Runs task workers on a bounded pool of platform threads; on Java 21 and later,"
+                    + " a virtual thread for each worker that finds them all waiting.")
     public @interface Config {
         /** @return whether to use virtual threads where the JVM has them */
         @AttributeDefinition(name = "Virtual threads",
-                description = "Use virtual threads where the JVM has them (Java 21 and later).")
+                description = "Use virtual threads where the JVM has them (Java 21 and later): at most one"
+                        + " platform thread per core, and a virtual thread for each worker that finds them"
+                        + " all waiting.")
         boolean virtualThreads() default true;
 
         /** @return the platform pool's size */
         @AttributeDefinition(name = "Platform threads", min = "1",
-                description = "Size of the platform thread pool used without virtual threads.")
+                description = "The platform threads that run workers at once (with virtual threads, at most"
+                        + " one per core).")
         int maxPlatformThreads() default 64;
 
         /** @return platform threads allowed beyond the pool's size; with it, the hard cap */

@@ -16,9 +16,9 @@ import java.util.Arrays;
  * ({@link #releaseHeld()}): the runtime does so wherever it blocks (waiting
  * for a task, for a context to close, driving another context). Callbacks
  * must not block otherwise: one that waits some other way for a worker it
- * has just started, while every worker is parked, waits until a parked
- * platform worker's keep-alive runs out (it then looks at the queue before
- * it leaves) or, with virtual threads, until another job wakes a worker.
+ * has just started, while every worker is parked, waits until another job
+ * wakes a worker or a parked worker's keep-alive runs out (it then looks at
+ * the queue before it leaves).
  * <p>
  * Threading: every method but the constructor on this thread only.
  */

@@ -4,8 +4,8 @@ package task.impl.runner;
  * A platform worker thread of a {@link WorkerPool}: a daemon thread that
  * knows its {@link Worker}, so that {@link ManagedBlocking} finds the pool of
  * the calling thread with one type check (no thread-local lookup).
- * Virtual workers are plain virtual threads; they need no compensation (see
- * {@link WorkerThreads}).
+ * Virtual overflow workers are plain virtual threads; they need no
+ * compensation (see {@link WorkerThreads}).
  * <p>
  * Threading: {@link #worker} is final, set before the thread starts.
  */

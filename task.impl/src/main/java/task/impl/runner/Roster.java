@@ -2,6 +2,7 @@ package task.impl.runner;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,6 +19,12 @@ final class Roster {
     private volatile int idle;
     /** Written under the lock: the workers in the live list. */
     private volatile int live;
+    /**
+     * Written under the lock (copied on each change, which is rare: platform
+     * threads are few and long-lived): the threads of the live platform
+     * workers, which producers read without it.
+     */
+    private volatile Thread[] platformThreads = new Thread[0];
     /** The top of the stack of parked workers, linked by {@link Worker#nextIdle}. */
     private Worker idleTop;
     /** The head of the live workers, linked both ways so that a worker leaves in O(1). */
@@ -34,9 +41,19 @@ final class Roster {
         return idle;
     }
 
-    /** @return the live workers now; any thread */
+    /** @return the live workers now, platform and virtual overflow ones; any thread */
     int live() {
         return live;
+    }
+
+    /** @return the live platform workers now; any thread */
+    int platformLive() {
+        return platformThreads.length;
+    }
+
+    /** @return the threads of the live platform workers now, not to be modified; any thread */
+    Thread[] platformThreads() {
+        return platformThreads;
     }
 
     /** @param worker a live worker, not on the idle stack, to push on it */
@@ -88,6 +105,11 @@ final class Roster {
         }
         liveHead = worker;
         live++;
+        if (!worker.overflow) {
+            Thread[] threads = Arrays.copyOf(platformThreads, platformThreads.length + 1);
+            threads[threads.length - 1] = worker.thread;
+            platformThreads = threads;
+        }
     }
 
     /** @param worker a live worker whose thread never started, to take off the live list */
@@ -103,6 +125,16 @@ final class Roster {
         worker.prevLive = null;
         worker.nextLive = null;
         live--;
+        if (!worker.overflow) {
+            Thread[] threads = new Thread[platformThreads.length - 1];
+            int kept = 0;
+            for (Thread thread : platformThreads) {
+                if (thread != worker.thread) {
+                    threads[kept++] = thread;
+                }
+            }
+            platformThreads = threads;
+        }
     }
 
     /** @param worker a live worker leaving the pool: off the live list, its thread kept until seen dead */

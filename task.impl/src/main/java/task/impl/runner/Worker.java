@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
  * One worker thread of a {@link WorkerPool} and its loop: run jobs while the
  * queues have some ({@link WorkerPool#poll}: the FIFO queue, and the
  * priority queue while it holds a job), then spin briefly, then park
- * (platform threads) or leave (virtual threads). The states and the no-lost-wake-up argument are in
+ * (platform threads) or leave (virtual overflow threads). The states and the no-lost-wake-up argument are in
  * {@link WorkerThreads}.
  * <p>
  * Threading: {@link #run} on the worker's own thread; the link fields are
@@ -24,6 +24,11 @@ final class Worker implements Runnable {
 
     /** The pool; read by {@link ManagedBlocking} on this worker's thread. */
     final WorkerPool pool;
+    /**
+     * A virtual worker started for a job that found every platform worker
+     * waiting: it leaves when it finds no job, where a platform worker parks.
+     */
+    final boolean overflow;
     /** Set under the pool's lock before the thread starts, then only read. */
     Thread thread;
     /**
@@ -58,9 +63,11 @@ final class Worker implements Runnable {
      * A worker of {@code pool}; the pool gives it its thread.
      *
      * @param pool the pool
+     * @param overflow a virtual overflow worker, else a platform one
      */
-    Worker(WorkerPool pool) {
+    Worker(WorkerPool pool, boolean overflow) {
         this.pool = pool;
+        this.overflow = overflow;
     }
 
     /**
@@ -102,7 +109,7 @@ final class Worker implements Runnable {
                 }
                 return job;
             }
-            boolean goOn = pool.parks && !pool.stopped ? park() : leave();
+            boolean goOn = !overflow && !pool.stopped ? park() : leave();
             if (!goOn) {
                 return null;
             }

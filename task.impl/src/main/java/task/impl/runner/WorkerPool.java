@@ -83,8 +83,6 @@ final class WorkerPool {
     private volatile int prioritizedCount;
     /** Workers looking for work: not running a job, not parked. */
     final AtomicInteger spinning = new AtomicInteger();
-    /** Whether workers park when idle (platform threads) or leave (virtual threads). */
-    final boolean parks;
     /**
      * The most workers spinning at once, the asking one included; the others
      * poll once and park or leave. A spinner holds a core the producers (the
@@ -111,14 +109,21 @@ final class WorkerPool {
 
     private final String namePrefix;
     private final Reporter reporter;
-    /** Makes virtual worker threads; null for platform threads, which this pool makes as {@link PoolThread}s. */
-    private final ThreadFactory virtualThreads;
-    /** The threads that run jobs at once when none blocks and none was added for starvation. */
+    /**
+     * Makes the virtual threads of the jobs that find every platform worker
+     * waiting (the default where the JVM has virtual threads; see
+     * {@link WorkerThreads}, "Overflow"); null for a pool of platform threads
+     * only. Platform workers are {@link PoolThread}s this pool makes.
+     */
+    private final ThreadFactory overflowThreads;
+    /** The platform threads that run jobs at once when none blocks and none was added for starvation. */
     private final int maxThreads;
     /** The most threads alive at once, whatever blocks: {@code maxThreads} + the extra threads allowed. */
     private final int hardCap;
-    /** Whether the pool may grow for starvation (platform threads with extra threads allowed). */
+    /** Whether the pool may add platform threads for waiting workers and starvation (extra threads allowed). */
     private final boolean grows;
+    /** Whether the starvation watch runs: the pool grows, or overflows to virtual threads. */
+    private final boolean watches;
     /** The starvation watch's base interval, in nanoseconds. */
     private final long starvationNanos;
     /**
@@ -163,26 +168,26 @@ final class WorkerPool {
      *
      * @param namePrefix the prefix of the worker threads' names, numbered from 0
      * @param reporter where failures that escape a job go
-     * @param virtualThreads makes virtual worker threads, which leave when idle; null for platform
-     *        threads, which park when idle
-     * @param maxThreads the threads that run jobs at once (virtual threads: {@code Integer.MAX_VALUE})
-     * @param maxExtraThreads the threads allowed beyond {@code maxThreads} for blocked workers and
-     *        starvation, 0 or more, with {@code maxThreads + maxExtraThreads <= Integer.MAX_VALUE}
-     *        (virtual threads: 0)
+     * @param overflowThreads makes a virtual thread for each job that finds every platform worker
+     *        waiting, which leaves when idle; null for platform threads only
+     * @param maxThreads the platform threads that run jobs at once, which park when idle
+     * @param maxExtraThreads the platform threads allowed beyond {@code maxThreads} for blocked
+     *        workers and starvation, 0 or more, with {@code maxThreads + maxExtraThreads <= Integer.MAX_VALUE}
+     *        (with {@code overflowThreads}: 0, the virtual threads take their place)
      * @param keepAliveNanos how long a parked worker (or the idle watch) waits before it leaves
      * @param starvationNanos how long no job may be taken from a non-empty queue before the pool grows
      */
-    WorkerPool(String namePrefix, Reporter reporter, ThreadFactory virtualThreads, int maxThreads,
+    WorkerPool(String namePrefix, Reporter reporter, ThreadFactory overflowThreads, int maxThreads,
             int maxExtraThreads, long keepAliveNanos, long starvationNanos) {
         this.namePrefix = namePrefix;
         this.reporter = reporter;
-        this.virtualThreads = virtualThreads;
-        this.parks = virtualThreads == null;
+        this.overflowThreads = overflowThreads;
         int cores = Runtime.getRuntime().availableProcessors();
         this.maxSpinners = Math.max(0, (cores - 2) / 2);
         this.maxThreads = maxThreads;
         this.hardCap = maxThreads + maxExtraThreads;
-        this.grows = parks && maxExtraThreads > 0;
+        this.grows = maxExtraThreads > 0;
+        this.watches = grows || overflowThreads != null;
         this.keepAliveNanos = keepAliveNanos;
         this.starvationNanos = starvationNanos;
     }
@@ -266,8 +271,9 @@ final class WorkerPool {
 
     /**
      * Gets one more worker to look at the queue: wakes a parked one, else
-     * starts one if allowed (not stopped, below the limit), else arms the
-     * starvation watch. Any thread.
+     * starts a platform one if allowed (not stopped, below the limit), else,
+     * with overflow threads, starts a virtual one if a platform worker waits,
+     * else arms the starvation watch. Any thread.
      */
     void signal() {
         if (roster.idle() > 0 && wakeOne()) {
@@ -277,11 +283,31 @@ final class WorkerPool {
         // queue after `live` drops (see afterLeaving), one entering a managed
         // block after `blocked` rises (see blockBegins), the watch signals
         // after `grown` rises.
-        if (roster.live() < limit()) {
-            startWorker();
-        } else if (grows && !watching.get()) {
+        if (roster.platformLive() < limit()) {
+            startWorker(false);
+        } else if (overflowThreads != null && aPlatformWorkerWaits()) {
+            startWorker(true);
+        } else if (watches && !watching.get()) {
             armWatch();
         }
+    }
+
+    /**
+     * Whether a platform worker's thread waits now (parked, sleeping, in
+     * {@code wait}, entering a monitor): a job queued behind it would wait
+     * for a wait of unknown length. A state read per platform worker, without
+     * the lock: a worker parking or just woken may read as waiting, which
+     * costs a virtual thread that finds the queue empty and leaves; one that
+     * starts waiting after this read is seen by the watch (armed otherwise).
+     * Any thread.
+     */
+    private boolean aPlatformWorkerWaits() {
+        for (Thread thread : roster.platformThreads()) {
+            if (waits(thread.getState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -335,21 +361,23 @@ final class WorkerPool {
     }
 
     /**
-     * Starts a worker, counted spinning, unless stopped or at the maximum.
-     * Under the lock that stop() takes to set {@code stopped} and list the
-     * workers: a worker is either refused or started where stop() sees it.
-     * A thread that cannot be made or started is reported, never thrown (the
-     * job is queued already and must not also be refused); it stays queued
-     * for the next worker.
+     * Starts a worker, counted spinning, unless stopped or (a platform
+     * worker) at the limit. Under the lock that stop() takes to set
+     * {@code stopped} and list the workers: a worker is either refused or
+     * started where stop() sees it. A thread that cannot be made or started
+     * is reported, never thrown (the job is queued already and must not also
+     * be refused); it stays queued for the next worker.
+     *
+     * @param overflow a virtual overflow worker, not limited; else a platform one
      */
-    private void startWorker() {
+    private void startWorker(boolean overflow) {
         Throwable failure;
         lock.lock();
         try {
-            if (stopped || roster.live() >= limit()) {
+            if (stopped || (!overflow && roster.platformLive() >= limit())) {
                 return;
             }
-            failure = startLocked();
+            failure = startLocked(overflow);
         } finally {
             lock.unlock();
         }
@@ -359,11 +387,11 @@ final class WorkerPool {
     }
 
     /** @return null once started, else why it could not be (nothing changed then) */
-    private Throwable startLocked() {
+    private Throwable startLocked(boolean overflow) {
         Worker worker;
         try {
-            worker = new Worker(this);
-            worker.thread = virtualThreads != null ? virtualThreads.newThread(worker)
+            worker = new Worker(this, overflow);
+            worker.thread = overflow ? overflowThreads.newThread(worker)
                     : new PoolThread(worker, namePrefix + threadNumber++);
         } catch (Throwable cannotMake) {
             return cannotMake;
@@ -480,7 +508,7 @@ final class WorkerPool {
         if (grown > 0) {
             // The pool shrinks back: growth the remaining threads no longer
             // fill is given up, and a later starvation must earn it again.
-            grown = Math.max(0, Math.min(grown, roster.live() - maxThreads - blocked.get()));
+            grown = Math.max(0, Math.min(grown, roster.platformLive() - maxThreads - blocked.get()));
         }
         return false;
     }
@@ -609,14 +637,16 @@ final class WorkerPool {
     }
 
     /**
-     * One look at the workers, jobs being queued: counts those whose thread
-     * waits (its state {@code WAITING}, {@code TIMED_WAITING} or
-     * {@code BLOCKED}: a sleep, a latch, a lock, a future's get) at this
-     * look and the one before, outside a managed wait (counted already),
-     * and raises {@code grown} to that count, so that the limit lets
-     * {@code maxThreads} workers run besides the waiting ones (up to the
-     * hard cap); then gets a worker for the queue. A wait of less than one
-     * look is not counted. The workers are listed under the lock, their
+     * One look at the workers, jobs being queued: counts the platform
+     * workers whose thread waits (its state {@code WAITING},
+     * {@code TIMED_WAITING} or {@code BLOCKED}: a sleep, a latch, a lock, a
+     * future's get) at this look and the one before, outside a managed wait
+     * (counted already), and raises {@code grown} to that count, so that the
+     * limit lets {@code maxThreads} workers run besides the waiting ones (up
+     * to the hard cap); then gets a worker for the queue. With overflow
+     * threads, any such worker gets a virtual worker started instead (the
+     * next ones follow as each takes a job). A wait of less than one look is
+     * not counted. The workers are listed under the lock, their
      * states read after it is released, so that a worker queued on the lock
      * for the listing is not taken for a waiting one (one that waits on it
      * for another reason may be: the count is a heuristic, bounded by the
@@ -635,7 +665,7 @@ final class WorkerPool {
         }
         int waiting = 0;
         for (Worker worker : looked) {
-            if (!worker.blocking && waits(worker.thread.getState())) {
+            if (!worker.overflow && !worker.blocking && waits(worker.thread.getState())) {
                 if (worker.seenWaitingAt == look - 1) {
                     waiting++;
                 }
@@ -643,6 +673,12 @@ final class WorkerPool {
             }
         }
         looked.clear();
+        if (overflowThreads != null) {
+            if (waiting > 0) {
+                startWorker(true);
+            }
+            return;
+        }
         if (waiting <= grown) {
             return;
         }
@@ -688,16 +724,21 @@ final class WorkerPool {
     /**
      * Starvation: jobs are queued and none was taken for an interval. Raises
      * the limit by one (unless a thread may be started already, or the hard
-     * cap is reached) and gets a worker for the queue. The watch's thread.
+     * cap is reached) and gets a worker for the queue; with overflow
+     * threads, starts a virtual worker instead. The watch's thread.
      */
     private void grow() {
+        if (overflowThreads != null) {
+            startWorker(true);
+            return;
+        }
         lock.lock();
         try {
             if (stopped) {
                 return;
             }
             int limit = limit();
-            if (roster.live() >= limit && limit < hardCap) {
+            if (roster.platformLive() >= limit && limit < hardCap) {
                 grown++; // below the cap, so grown stays below maxExtraThreads
             }
         } finally {

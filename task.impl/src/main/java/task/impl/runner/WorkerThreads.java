@@ -9,10 +9,12 @@ import task.api.ThreadRunner;
 import task.impl.log.Reporter;
 
 /**
- * The thread runner: a pool of worker threads, virtual where the JVM has
- * them, otherwise named platform daemon threads, {@code maxPlatformThreads}
- * running jobs at once unless some block (below). The queue is unbounded: a
- * job waits for a thread, it is never refused while the runner runs.
+ * The thread runner: a pool of named platform daemon worker threads,
+ * {@code maxPlatformThreads} running jobs at once unless some block (below);
+ * where the JVM has virtual threads (and unless configured off), at most one
+ * platform worker per core, and a virtual thread for each job that finds
+ * every platform worker waiting ("Overflow", below). The queue is unbounded:
+ * a job waits for a thread, it is never refused while the runner runs.
  * <p>
  * <b>Design</b> ({@link WorkerPool}, {@link Worker}): one lock-free MPMC
  * queue of jobs ({@link JobQueue}: JCTools' bounded array, no node per job,
@@ -23,12 +25,11 @@ import task.impl.log.Reporter;
  * {@code WorkerPool.maxSpinners} workers spin at once, the others poll
  * once; on two cores workers never spin), then
  * parks (platform threads, up to keepAlive, then it leaves) or leaves
- * (virtual threads, cheap to start again). A producer offers its job and
+ * (virtual overflow threads). A producer offers its job and
  * then does as little as it can: if a worker is spinning, nothing; else it
- * wakes one parked worker; else it starts one (platform threads: below the
- * limit; virtual threads: always, so that a job never waits behind a
- * blocked one, each blocked job holding its own thread); else (a platform
- * pool at its limit) it arms the starvation watch. An event
+ * wakes one parked worker; else it starts a platform one (below the
+ * limit); else, with overflow threads, it starts a virtual one if a platform
+ * worker waits; else it arms the starvation watch. An event
  * context's own thread ({@link BatchingThread}) holds that wake-up until its
  * batch of events ends: one per batch, not one per job.
  * <p>
@@ -43,11 +44,11 @@ import task.impl.log.Reporter;
  * when the FIFO queue is empty. Wherever the argument below reads "the
  * queue", it reads both: the count is written (a volatile write) after the
  * job is added, and re-read where the queue is. So priorities order the
- * jobs waiting for a thread, FIFO within a priority: in a platform pool,
- * the jobs that find every thread busy (the pool at its limit). With
- * virtual threads a producer that finds no spinner starts a thread per
- * job: nothing waits, so nothing is ordered (a new thread takes the best
- * job queued, but all of them run at once). A priority never preempts a
+ * jobs waiting for a thread, FIFO within a priority: the jobs that find
+ * every platform thread busy (the pool at its limit). With overflow
+ * threads, jobs wait only while the platform workers compute; behind
+ * waiting ones each gets a virtual thread, and those run at once, so they
+ * are not ordered (a new thread takes the best job queued). A priority never preempts a
  * running job and is not a thread priority. Nothing stops a steady stream
  * of higher-priority jobs from starving lower ones, as in GLib.
  * <p>
@@ -74,15 +75,15 @@ import task.impl.log.Reporter;
  * fences and re-reads the queue: not empty, it takes itself back.
  * <li>PARKED -> SPINNING: popped by a producer or by stop(), or its own
  * re-read above.
- * <li>SPINNING (virtual threads, or stopped) or PARKED past keepAlive -> LEFT:
+ * <li>SPINNING (a virtual overflow worker, or stopped) or PARKED past keepAlive -> LEFT:
  * stops counting itself, then, under the lock, stays (SPINNING) if the
  * queue is not empty and the pool runs, else leaves the live list (and
  * clips {@code grown}, below), fences and re-reads the queue: not empty, it
  * signals a worker.
  * </ul>
- * <b>Limit, hard cap, growth</b> (platform threads; virtual threads have no
- * limit). A thread is started only while {@code live < limit}, decided under
- * the lock, where
+ * <b>Limit, hard cap, growth</b> (platform threads; virtual overflow threads have no
+ * limit). A platform thread is started only while {@code live < limit}
+ * ({@code live}: the live platform workers), decided under the lock, where
  * {@code limit = min(hardCap, maxPlatformThreads + blocked + grown)} and
  * {@code hardCap = maxPlatformThreads + maxExtraThreads}. So no more than
  * {@code hardCap} worker threads are ever alive. By default 64 + 256, the
@@ -95,10 +96,9 @@ import task.impl.log.Reporter;
  * <li>Compensation: each BLOCKED worker raises the limit by one while it
  * blocks, so that a worker waiting for a task it started (GLib's nested
  * task) lets that task run even in a full pool; that is what
- * {@code ForkJoinPool.managedBlock} does. Virtual workers need none: every
- * job a producer cannot leave to a spinner gets a new virtual thread, and a
- * blocked virtual thread holds no carrier (the JDK's scheduler compensates
- * for the waits that pin one). At the hard cap a blocked worker gets no
+ * {@code ForkJoinPool.managedBlock} does. Virtual overflow workers need
+ * none: a blocked virtual thread holds no carrier (the JDK's scheduler
+ * compensates for the waits that pin one). At the hard cap a blocked worker gets no
  * thread: more than {@code maxExtraThreads} workers waiting at once for
  * tasks queued behind them wait until a thread is free.
  * <li>Growth for jobs that wait outside the runtime (a sleep, a latch, a
@@ -137,6 +137,27 @@ import task.impl.log.Reporter;
  * remaining threads no longer fill is given up, and must be earned again
  * (seen waiting, or starving).
  * </ul>
+ * <b>Overflow</b> (the default where the JVM has virtual threads): at most
+ * {@code min(maxPlatformThreads, processors)} platform workers, no extra
+ * platform threads (a hard cap of that many); virtual threads take the
+ * place of compensation and growth. A producer (or the last spinner handing
+ * the queue on) that finds the platform workers at their limit reads their
+ * thread states: one that waits ({@code WAITING}, {@code TIMED_WAITING},
+ * {@code BLOCKED}) gets the job a virtual overflow worker, which runs jobs
+ * while the queue has some and then leaves, never parks. So each job queued
+ * behind waiting workers gets a thread, started by the last one as it takes
+ * its job: 100,000 sleeping jobs run at once, as with a virtual thread per
+ * job. Otherwise the watch is armed: a platform worker seen waiting at two
+ * looks (5-10 ms), or a whole starvation interval with no job taken (a
+ * blocking socket read shows as {@code RUNNABLE}), starts a virtual worker
+ * instead of growing. Why not a virtual thread per job: a short job's
+ * round trip then pays the JDK scheduler's hand-off to a carrier thread it
+ * must wake, on top of the wake-up a parked platform worker costs (measured
+ * on two cores: a median of 23 us against 6 us); compute-bound jobs also
+ * run on no more platform threads than cores, as the JDK's scheduler would
+ * run them. A platform worker's thread that waits is a cost only while it
+ * waits: it is seen at once by the next producer, within 10 ms by the watch.
+ * <p>
  * <b>No lost wake-up</b> (Dekker): a producer offers, issues a full fence
  * (the queue promises happens-before only, not a sequentially consistent
  * offer) and reads
@@ -155,7 +176,11 @@ import task.impl.log.Reporter;
  * is armed (the producer armed it, or it was armed and re-reads the queue
  * after it disarms): workers seen waiting are compensated within 10 ms,
  * and once no job at all is taken for a whole interval the pool grows by
- * one, unless it is at its hard cap.
+ * one, unless it is at its hard cap. With overflow threads the producer at
+ * the limit either starts a virtual worker (which polls, counted spinning,
+ * as any started worker) or arms the watch, which starts one instead of
+ * compensating or growing: overflow workers are not limited, so the watch
+ * always gets its thread.
  * <p>
  * <b>Life:</b> running until {@link #stop(Duration)}; then {@code execute}
  * refuses, every job that never started is
@@ -198,8 +223,9 @@ public final class WorkerThreads implements ThreadRunner {
      * {@link #start(String, boolean, int, int, Duration, Duration, Reporter)}.
      *
      * @param namePrefix prefix of the worker threads' names, numbered from 0; not null
-     * @param preferVirtual use virtual threads where the JVM has them
-     * @param maxPlatformThreads the pool's size when platform threads are used, at least 1
+     * @param preferVirtual overflow to virtual threads where the JVM has them
+     * @param maxPlatformThreads the platform threads that run jobs at once, at least 1 (with
+     *        virtual threads at most one per core)
      * @param keepAlive how long an idle platform thread lives, positive; not null
      * @param reporter where failures that escape a job go; not null
      * @return the running runner
@@ -217,12 +243,13 @@ public final class WorkerThreads implements ThreadRunner {
      *
      * @param namePrefix prefix of the worker threads' names, numbered from 0; the
      *        starvation watch's thread is {@code namePrefix + "watch"}; not null
-     * @param preferVirtual use virtual threads where the JVM has them
-     * @param maxPlatformThreads the pool's size when platform threads are used, at least 1
+     * @param preferVirtual overflow to virtual threads where the JVM has them (see "Overflow")
+     * @param maxPlatformThreads the platform threads that run jobs at once, at least 1 (with
+     *        virtual threads at most one per core)
      * @param maxExtraThreads the platform threads allowed beyond {@code maxPlatformThreads} for
      *        workers blocked in the runtime and for starvation, at least 0 (0: a strict bound,
      *        neither compensation nor growth); the hard cap is the sum, at most
-     *        {@code Integer.MAX_VALUE}; unused with virtual threads
+     *        {@code Integer.MAX_VALUE}; unused with virtual threads, which take their place
      * @param starvationInterval how long queued jobs may wait with none taken before a platform
      *        pool adds a thread (doubling per thread added), positive; not null
      * @param keepAlive how long an idle platform thread lives, positive; not null
@@ -251,10 +278,12 @@ public final class WorkerThreads implements ThreadRunner {
             throw new IllegalArgumentException("thread runner: starvationInterval must be positive, got "
                     + starvationInterval);
         }
-        Optional<ThreadFactory> virtual = preferVirtual ? VirtualThreads.factory(namePrefix) : Optional.empty();
+        Optional<ThreadFactory> virtual = preferVirtual ? VirtualThreads.factory(namePrefix + "virtual-")
+                : Optional.empty();
         WorkerPool pool = virtual.isPresent()
-                ? new WorkerPool(namePrefix, reporter, virtual.get(), Integer.MAX_VALUE, 0, keepAlive.toNanos(),
-                        nanos(starvationInterval))
+                ? new WorkerPool(namePrefix, reporter, virtual.get(),
+                        Math.min(maxPlatformThreads, Runtime.getRuntime().availableProcessors()), 0,
+                        keepAlive.toNanos(), nanos(starvationInterval))
                 : new WorkerPool(namePrefix, reporter, null, maxPlatformThreads, maxExtraThreads,
                         keepAlive.toNanos(), nanos(starvationInterval));
         return new WorkerThreads(pool, virtual.isPresent());

@@ -78,17 +78,39 @@ class TaskSemanticsTest {
 
     // ------------------------------------------------------------------ runner mode
 
+    /**
+     * Workers run on the pool's platform threads; with virtual threads (JDK
+     * 21+, unless configured off), a worker that finds every platform thread
+     * waiting gets a virtual thread of its own, and without them the pool
+     * adds platform stand-ins for the waiting ones.
+     */
     @BothRunners
     void runnerModeIsAsRequested(boolean virtualThreads) throws Exception {
         start(virtualThreads);
         assertEquals(Runtime.version().feature() >= 21 && virtualThreads, runtime.runner().usesVirtualThreads());
         EventContext context = runtime.contexts().create("mode");
-        AtomicBoolean virtual = new AtomicBoolean();
-        AtomicBoolean done = new AtomicBoolean();
-        Task<String, Void> task = runtime.tasks().create("s", t -> done.set(true), null);
-        task.runInThread(t -> virtual.set(isVirtual(Thread.currentThread())), null, context);
-        TestSupport.driveUntil(context, done::get);
-        assertEquals(runtime.runner().usesVirtualThreads(), virtual.get(), "worker thread kind");
+        int jobs = 8;
+        CountDownLatch allStarted = new CountDownLatch(jobs);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger onVirtual = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < jobs; i++) {
+            Task<String, Void> task = runtime.tasks().create("s" + i, t -> done.incrementAndGet(), null);
+            task.runInThread(t -> {
+                if (isVirtual(Thread.currentThread())) {
+                    onVirtual.incrementAndGet();
+                }
+                allStarted.countDown();
+                TestSupport.await(release); // every worker waits until all have started
+            }, null, context);
+        }
+        TestSupport.await(allStarted);
+        release.countDown();
+        TestSupport.driveUntil(context, () -> done.get() == jobs);
+        // This runtime's pool: 4 platform threads; with virtual threads, at most one per core.
+        int platform = runtime.runner().usesVirtualThreads()
+                ? Math.min(4, Runtime.getRuntime().availableProcessors()) : jobs;
+        assertEquals(jobs - platform, onVirtual.get(), "workers on virtual threads");
     }
 
     private static boolean isVirtual(Thread thread) {

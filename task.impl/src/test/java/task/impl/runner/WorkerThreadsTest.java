@@ -353,6 +353,63 @@ class WorkerThreadsTest {
         TestSupport.await(finished);
     }
 
+    /**
+     * Virtual threads: the only platform worker computes (so a job queued
+     * then gets no thread of its own), then waits for that job; the watch
+     * sees it waiting and starts a virtual thread for the job.
+     */
+    @Test
+    void aPlatformWorkerThatStartsWaitingLaterGetsTheQueuedJobAVirtualThread() {
+        // No starvation interval to end within the test: only the watch's looks can start the thread.
+        runner = WorkerThreads.start("test-worker-", true, 1, 0, Duration.ofHours(1), Duration.ofSeconds(60),
+                reporter);
+        assumeTrue(runner.usesVirtualThreads());
+        AtomicBoolean queued = new AtomicBoolean();
+        CountDownLatch secondRan = new CountDownLatch(1);
+        AtomicReference<String> secondThread = new AtomicReference<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        runner.execute(() -> {
+            firstStarted.countDown();
+            TestSupport.spinUntil(queued::get); // runnable: no thread is started for the next job
+            TestSupport.await(secondRan);
+        });
+        TestSupport.await(firstStarted);
+        runner.execute(() -> {
+            secondThread.set(Thread.currentThread().getName());
+            secondRan.countDown();
+        });
+        queued.set(true);
+        TestSupport.await(secondRan);
+        assertTrue(secondThread.get().startsWith("test-worker-virtual-"), secondThread.get());
+    }
+
+    /**
+     * Virtual threads: the only platform worker runs a job that never waits
+     * in a way its thread state shows (it spins, as a blocking socket read
+     * looks); after a starvation interval with no job taken, the queued job
+     * gets a virtual thread.
+     */
+    @Test
+    void aStarvedQueueGetsAVirtualThreadAfterAnInterval() {
+        runner = WorkerThreads.start("test-worker-", true, 1, 0, Duration.ofMillis(20), Duration.ofSeconds(60),
+                reporter);
+        assumeTrue(runner.usesVirtualThreads());
+        CountDownLatch secondRan = new CountDownLatch(1);
+        AtomicReference<String> secondThread = new AtomicReference<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        runner.execute(() -> {
+            firstStarted.countDown();
+            TestSupport.spinUntil(() -> secondRan.getCount() == 0);
+        });
+        TestSupport.await(firstStarted);
+        runner.execute(() -> {
+            secondThread.set(Thread.currentThread().getName());
+            secondRan.countDown();
+        });
+        TestSupport.await(secondRan);
+        assertTrue(secondThread.get().startsWith("test-worker-virtual-"), secondThread.get());
+    }
+
     /** @return the live platform threads whose name starts with {@code prefix} */
     private static Set<Thread> liveThreadsNamed(String prefix) {
         Set<Thread> live = new HashSet<>();
