@@ -7,9 +7,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import task.impl.runner.ManagedBlocking;
 
@@ -23,6 +23,11 @@ import task.impl.runner.ManagedBlocking;
  * on the first watch; it is published through a volatile field, written
  * before the loop announces it may sleep, so a poster that sees the loop
  * sleeping also sees the selector to wake.
+ * <p>
+ * Selections hand each ready key to {@link #collect} ({@code select(Consumer)},
+ * JDK 11) instead of adding it to the selector's selected-key set, a
+ * {@code HashSet}: at one event per key, the set's node, its iterator and
+ * its removal were a third of what a loop serving many sockets allocated.
  */
 final class Watches {
     private final EventLoop loop;
@@ -33,6 +38,10 @@ final class Watches {
      * deregisters the key, so the next wait must not block before that.
      */
     private boolean deregistrationPending;
+    /** The keys the selections found ready and not yet dispatched; the driving thread only. */
+    private final ArrayList<SelectionKey> ready = new ArrayList<>();
+    /** Adds a key a selection found ready to {@link #ready}; made once. */
+    private final Consumer<SelectionKey> collect = ready::add;
 
     Watches(EventLoop loop) {
         this.loop = loop;
@@ -71,8 +80,10 @@ final class Watches {
             SelectionKey key = watch.channel.keyFor(open);
             if (key != null && !key.isValid()) {
                 // A cancelled key stays registered until the next selection;
-                // flush it so that the channel can be registered anew.
-                open.selectNow();
+                // flush it so that the channel can be registered anew. The
+                // keys this finds ready are found again by the next
+                // selection (readiness is level-triggered).
+                open.selectNow(flushed -> { });
                 key = null;
             }
             if (key == null) {
@@ -107,6 +118,9 @@ final class Watches {
      * for no limit); {@link #dispatchReady()} then runs the ready watches.
      */
     void await(long waitNanos) throws IOException {
+        // Keys left from a selection whose dispatch nests this one: found
+        // again below if still ready, so none is dispatched twice.
+        ready.clear();
         Selector current = selector;
         if (current == null || waitNanos <= 0 || deregistrationPending) {
             if (current == null) {
@@ -114,7 +128,7 @@ final class Watches {
                 return;
             }
             deregistrationPending = false;
-            current.selectNow();
+            current.selectNow(collect);
         } else {
             // A blocking wait: a platform worker of a full pool driving a
             // context (iterate(true)) may wait for one of the pool's own
@@ -123,10 +137,10 @@ final class Watches {
             boolean managed = ManagedBlocking.begin();
             try {
                 if (waitNanos == Long.MAX_VALUE) {
-                    current.select();
+                    current.select(collect);
                 } else {
                     // Round up: waking early costs an iteration, waking late delays a timer.
-                    current.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)));
+                    current.select(collect, Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)));
                 }
             } finally {
                 ManagedBlocking.end(managed);
@@ -136,20 +150,18 @@ final class Watches {
 
     /**
      * Runs the callbacks of the watches the last {@link #await} found ready.
+     * Each key is taken off {@link #ready} before its callbacks run (last
+     * found first; a selection's order is the kernel's anyway); a callback
+     * that drives this loop again nests a selection, which starts afresh
+     * (see {@link #await}) and dispatches what is still ready, so no key is
+     * dispatched twice for one readiness.
      *
      * @return true if a callback ran
      */
     boolean dispatchReady() {
-        Selector current = selector;
-        if (current == null) {
-            return false;
-        }
         boolean dispatched = false;
-        Iterator<SelectionKey> ready = current.selectedKeys().iterator();
-        while (ready.hasNext()) {
-            SelectionKey key = ready.next();
-            ready.remove();
-            dispatched |= dispatch(key);
+        while (!ready.isEmpty()) {
+            dispatched |= dispatch(ready.remove(ready.size() - 1));
         }
         return dispatched;
     }
@@ -157,20 +169,16 @@ final class Watches {
     private boolean dispatch(SelectionKey key) {
         List<IoWatch> watches = watchesOf(key);
         boolean dispatched = false;
-        // Callbacks may add or remove watches on this channel: iterate a copy.
-        for (IoWatch watch : watches.toArray(new IoWatch[0])) {
-            int readyOps;
-            try {
-                readyOps = key.readyOps() & watch.ops;
-            } catch (CancelledKeyException closed) {
-                break;
-            }
-            if (readyOps == 0 || !watch.isActive()) {
-                continue;
-            }
-            dispatched = true;
-            if (!loop.runCallback(watch, readyOps) && watch.deactivate()) {
-                watches.remove(watch);
+        if (watches.size() == 1) {
+            dispatched = dispatch(key, watches, watches.get(0)) > 0; // the usual case: no copy
+        } else {
+            // Callbacks may add or remove watches on this channel: iterate a copy.
+            for (IoWatch watch : watches.toArray(new IoWatch[0])) {
+                int outcome = dispatch(key, watches, watch);
+                if (outcome < 0) {
+                    break;
+                }
+                dispatched |= outcome > 0;
             }
         }
         if (key.isValid()) {
@@ -180,6 +188,28 @@ final class Watches {
             deregistrationPending = true; // a callback closed the channel
         }
         return dispatched;
+    }
+
+    /**
+     * Runs {@code watch}'s callback if its channel is ready for what it
+     * watches, and takes it off {@code watches} if it ends.
+     *
+     * @return 1 if the callback ran, 0 if not, -1 if the key was cancelled (the channel closed)
+     */
+    private int dispatch(SelectionKey key, List<IoWatch> watches, IoWatch watch) {
+        int readyOps;
+        try {
+            readyOps = key.readyOps() & watch.ops;
+        } catch (CancelledKeyException closed) {
+            return -1;
+        }
+        if (readyOps == 0 || !watch.isActive()) {
+            return 0;
+        }
+        if (!loop.runCallback(watch, readyOps) && watch.deactivate()) {
+            watches.remove(watch);
+        }
+        return 1;
     }
 
     /** Ends every watch and closes the selector; the loop is terminating. */
@@ -211,8 +241,8 @@ final class Watches {
 
     private void updateInterest(SelectionKey key, List<IoWatch> watches) {
         int interest = 0;
-        for (IoWatch watch : watches) {
-            interest |= watch.ops;
+        for (int i = 0; i < watches.size(); i++) {
+            interest |= watches.get(i).ops;
         }
         try {
             if (interest == 0) {

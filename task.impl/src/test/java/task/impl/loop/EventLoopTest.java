@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -76,6 +77,42 @@ class EventLoopTest {
     }
 
     // ------------------------------------------------------------------ posted events
+
+    /**
+     * A watch's callback that drives its own context again (a nested
+     * iteration, allowed by {@code iterate}) while another channel is ready
+     * too: each ready watch runs once, and nothing is reported.
+     */
+    @Test
+    void aWatchCallbackMayIterateItsOwnContextWhileAnotherChannelIsReady() throws IOException {
+        EventLoop loop = driven("nested-io");
+        List<AtomicInteger> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Pipe pipe = Pipe.open();
+            closeLater(pipe.sink());
+            Pipe.SourceChannel source = closeLater(pipe.source());
+            source.configureBlocking(false);
+            AtomicInteger count = new AtomicInteger();
+            runs.add(count);
+            loop.watch(source, SelectionKey.OP_READ, ready -> {
+                try {
+                    source.read(ByteBuffer.allocate(16)); // drained: ready no more
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                if (count.incrementAndGet() == 1) {
+                    loop.iterate(false);
+                }
+                return true;
+            });
+            pipe.sink().write(ByteBuffer.wrap(new byte[] { 1 }));
+        }
+        TestSupport.driveUntil(loop, () -> runs.get(0).get() > 0 && runs.get(1).get() > 0);
+        loop.iterate(false);
+        assertEquals(1, runs.get(0).get(), "the first watch's runs");
+        assertEquals(1, runs.get(1).get(), "the second watch's runs");
+        assertEquals(List.of(), warnings);
+    }
 
     @Test
     void postedEventsRunInOrderOnTheDrivingThreadAndCanBeCancelled() {
