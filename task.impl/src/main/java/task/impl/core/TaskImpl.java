@@ -169,13 +169,6 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
     private volatile S source;
     /** Published by the CAS adding THREADED (see the class comment). */
     private EventContext workerContext;
-    /**
-     * runInThread's {@code nanoTime} while metrics or JFR's worker-run event
-     * are on, for the queue time; else MIN_VALUE (unknown). A field here,
-     * not in the extras, so that timing a task does not allocate them.
-     * Published by the CAS adding THREADED, as workerContext.
-     */
-    private long queuedAtNanos = Long.MIN_VALUE;
     /** Guarded by this. */
     private R result;
 
@@ -328,10 +321,6 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             if (cleanup != null) {
                 extras().workerCleanup = cleanup;
             }
-            if (owner.counts() != null && TaskMetrics.sampled()
-                    || TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
-                queuedAtNanos = System.nanoTime(); // the queue time, for the metrics and the JFR event
-            }
             if (STATE.compareAndSet(this, s, s | THREADED)) {
                 break;
             }
@@ -340,7 +329,12 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         // ours. The runner's queue publishes it to the thread that runs it.
         // A worker that is itself a Thread is wrapped, so that a Thread in the
         // field always means one running the task.
-        workerOrThread = worker instanceof Thread ? (TaskWorker<S, R>) worker::run : worker;
+        TaskWorker<S, R> queued = worker instanceof Thread ? (TaskWorker<S, R>) worker::run : worker;
+        if (owner.counts() != null && TaskMetrics.sampled()
+                || TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
+            queued = new TimedWorker<>(queued, System.nanoTime()); // the queue time, for the metrics and the JFR event
+        }
+        workerOrThread = queued;
         // Dekker with cancel and dispose, which write state and then read the
         // field: one whose read came before the write above could not drop
         // the job, and this read then sees its flag and drops it here.
@@ -386,14 +380,17 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
             return;
         }
         @SuppressWarnings("unchecked")
-        TaskWorker<S, R> worker = (TaskWorker<S, R>) taken;
+        TaskWorker<S, R> queued = (TaskWorker<S, R>) taken;
+        TimedWorker<S, R> timed = queued instanceof TimedWorker ? (TimedWorker<S, R>) queued : null;
+        TaskWorker<S, R> worker = timed != null ? timed.worker : queued;
+        long queuedAtNanos = timed != null ? timed.queuedAtNanos : Long.MIN_VALUE; // MIN_VALUE: not timed
         // The thread is written before state is read here, and cancel
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {
             Object event = TaskEvents.AVAILABLE ? TaskEvents.beginWorkerRun() : null;
             // Times the runs runInThread timestamped (TaskMetrics.sampled, or
-            // for JFR): the counts stay exact. queuedAtNanos is published by
-            // the CAS adding THREADED and the runner's queue.
+            // for JFR): the counts stay exact. The timestamp came with the
+            // worker, through the runner's queue.
             TaskMetrics.Counts counts = queuedAtNanos != Long.MIN_VALUE ? owner.counts() : null;
             long startedNanos = event != null || counts != null ? System.nanoTime() : 0;
             String outcome = "returned";
@@ -409,7 +406,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 addError(failure);
             }
             if (counts != null) {
-                workerRan(counts, startedNanos);
+                workerRan(counts, queuedAtNanos, startedNanos);
             }
             if (event != null) {
                 TaskEvents.endWorkerRun(event, id, name(), owner.ownerName(), operation(), queuedAtNanos,
@@ -1362,7 +1359,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
      * Records a worker run in the owner's and the operation's histograms; in
      * the worker's thread, after the worker returned.
      */
-    private void workerRan(TaskMetrics.Counts counts, long startedNanos) {
+    private void workerRan(TaskMetrics.Counts counts, long queuedAtNanos, long startedNanos) {
         long now = System.nanoTime();
         long queued = queuedAtNanos == Long.MIN_VALUE ? 0 : startedNanos - queuedAtNanos;
         counts.workerRan(queued, now - startedNanos);
