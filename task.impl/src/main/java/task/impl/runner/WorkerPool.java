@@ -321,14 +321,23 @@ final class WorkerPool {
 
     /**
      * A worker enters a {@link ManagedBlocking} wait: counted blocked, which
-     * raises the limit by one, then a worker is got for any queued job. Dekker
-     * as in {@link #afterLeaving}: {@code blocked} written, fence, queue read
-     * here; offer, fence, the limit read in {@link #signal}. Worker thread.
+     * raises the limit by one, then a worker is got for any queued job. With
+     * overflow threads the limit stays (no extra platform threads), and the
+     * job gets a virtual worker at once unless a parked one is woken: the
+     * caller is about to wait, though its thread state does not show it
+     * yet. Dekker as in {@link #afterLeaving}: {@code blocked} written,
+     * fence, queue read here; offer, fence, the limit (and the workers'
+     * states, where this thread waits by then) read in {@link #signal}.
+     * Worker thread.
      */
     void blockBegins() {
         blocked.incrementAndGet();
         VarHandle.fullFence();
-        signalIfStillNeeded();
+        if (overflowThreads == null) {
+            signalIfStillNeeded();
+        } else if (hasQueued() && spinning.get() == 0 && !stopped && !(roster.idle() > 0 && wakeOne())) {
+            startWorker(true);
+        }
     }
 
     /**
@@ -665,7 +674,10 @@ final class WorkerPool {
         }
         int waiting = 0;
         for (Worker worker : looked) {
-            if (!worker.overflow && !worker.blocking && waits(worker.thread.getState())) {
+            // A managed wait is compensated by the limit, but with overflow
+            // threads the limit stays: there it counts as any other wait.
+            if (!worker.overflow && (!worker.blocking || overflowThreads != null)
+                    && waits(worker.thread.getState())) {
                 if (worker.seenWaitingAt == look - 1) {
                     waiting++;
                 }

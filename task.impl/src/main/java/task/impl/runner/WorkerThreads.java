@@ -147,7 +147,9 @@ import task.impl.log.Reporter;
  * while the queue has some and then leaves, never parks. So each job queued
  * behind waiting workers gets a thread, started by the last one as it takes
  * its job: 100,000 sleeping jobs run at once, as with a virtual thread per
- * job. Otherwise the watch is armed: a platform worker seen waiting at two
+ * job. A platform worker entering a managed wait ({@code waitThread}: the
+ * limit cannot rise here) starts one at once for what is queued behind it.
+ * Otherwise the watch is armed: a platform worker seen waiting at two
  * looks (5-10 ms), or a whole starvation interval with no job taken (a
  * blocking socket read shows as {@code RUNNABLE}), starts a virtual worker
  * instead of growing. Why not a virtual thread per job: a short job's

@@ -384,6 +384,33 @@ class WorkerThreadsTest {
     }
 
     /**
+     * Virtual threads: the only platform worker starts a job and then waits
+     * for it inside the runtime (a managed block, as {@code waitThread});
+     * the job gets a virtual thread at once, with no starvation interval to
+     * end within the test.
+     */
+    @Test
+    void aJobQueuedBehindAManagedWaitGetsAVirtualThread() {
+        runner = WorkerThreads.start("test-worker-", true, 1, 0, Duration.ofHours(1), Duration.ofSeconds(60),
+                reporter);
+        assumeTrue(runner.usesVirtualThreads());
+        CountDownLatch nestedRan = new CountDownLatch(1);
+        CompletableFuture<Boolean> outer = new CompletableFuture<>();
+        runner.execute(() -> {
+            runner.execute(nestedRan::countDown);
+            boolean managed = ManagedBlocking.begin();
+            try {
+                outer.complete(nestedRan.await(TestSupport.GUARD_SECONDS, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                outer.completeExceptionally(e);
+            } finally {
+                ManagedBlocking.end(managed);
+            }
+        });
+        assertTrue(TestSupport.get(outer), "the job queued behind the managed wait ran");
+    }
+
+    /**
      * Virtual threads: the only platform worker runs a job that never waits
      * in a way its thread state shows (it spins, as a blocking socket read
      * looks); after a starvation interval with no job taken, the queued job
