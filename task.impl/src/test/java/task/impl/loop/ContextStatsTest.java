@@ -116,12 +116,18 @@ class ContextStatsTest {
     void anAdoptedExecutorIsListedWithItsPendingRunnablesLagAndBusyTime() throws Exception {
         EventContext context = factory.adopt("adopted", executor);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch heldStarted = new CountDownLatch(1);
         int events = 2_000;
         CountDownLatch ran = new CountDownLatch(events);
-        context.post(() -> await(release));
+        context.post(() -> {
+            heldStarted.countDown();
+            await(release);
+        });
         for (int i = 0; i < events; i++) {
             context.post(ran::countDown);
         }
+        // Held from before the spin until after it, whenever the executor's thread got to it.
+        assertTrue(heldStarted.await(10, TimeUnit.SECONDS));
         assertEquals(events + 1, stats("adopted").pending(), "handed and not yet run, the running one included");
         spinFor(HOLD);
         release.countDown();
