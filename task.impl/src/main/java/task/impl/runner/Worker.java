@@ -1,5 +1,6 @@
 package task.impl.runner;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,6 +15,16 @@ import java.util.concurrent.locks.LockSupport;
  * the pool's, guarded by its lock.
  */
 final class Worker implements Runnable {
+    private static final VarHandle STARTED;
+
+    static {
+        try {
+            STARTED = MethodHandles.lookup().findVarHandle(Worker.class, "started", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Polls with {@link Thread#onSpinWait()} between them when the queue is empty: a few microseconds. */
     private static final int SPIN_POLLS = 100;
     /**
@@ -48,6 +59,15 @@ final class Worker implements Runnable {
      */
     long seenWaitingAt = -1;
     /**
+     * The jobs this worker has started (wrapping): written by its thread
+     * only, read by the starvation watch; opaque accesses, so that the hot
+     * path pays a plain store and the watch still sees it change.
+     */
+    private int started;
+    /** The watch's last look at this worker, and {@link #started} then; the watch's thread only. */
+    long seenStartedAt = -1;
+    int seenStarted;
+    /**
      * Set, under the pool's lock, when a producer or stop() takes this worker
      * off the idle stack (counting it spinning), cleared when it pushes
      * itself; read by the parked worker without the lock.
@@ -79,6 +99,7 @@ final class Worker implements Runnable {
         Runnable job;
         while ((job = take()) != null) {
             do {
+                STARTED.setOpaque(this, started + 1);
                 pool.runOrAbandon(job);
                 // While jobs are queued, straight to the next: no counter moves.
             } while ((job = pool.poll()) != null);
@@ -86,6 +107,11 @@ final class Worker implements Runnable {
             // either sees this worker spinning or its job is seen.
             pool.spinning.incrementAndGet();
         }
+    }
+
+    /** @return the jobs this worker has started, as last written; the starvation watch's thread */
+    int started() {
+        return (int) STARTED.getOpaque(this);
     }
 
     /**

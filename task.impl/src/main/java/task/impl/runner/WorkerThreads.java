@@ -149,10 +149,14 @@ import task.impl.log.Reporter;
  * its job: 100,000 sleeping jobs run at once, as with a virtual thread per
  * job. A platform worker entering a managed wait ({@code waitThread}: the
  * limit cannot rise here) starts one at once for what is queued behind it.
- * Otherwise the watch is armed: a platform worker seen waiting at two
- * looks (5-10 ms), or a whole starvation interval with no job taken (a
- * blocking socket read shows as {@code RUNNABLE}), starts a virtual worker
- * instead of growing. Why not a virtual thread per job: a short job's
+ * Otherwise the watch is armed: a platform worker seen waiting, or still
+ * in the same job, at two looks (5-10 ms) starts a virtual worker instead
+ * of compensating or growing. The same job at two looks catches what thread
+ * states do not show (a blocking socket read or a name lookup reads
+ * {@code RUNNABLE}), as Go's scheduler hands a thread's processor on after
+ * a syscall of more than a few milliseconds; a long computation counts
+ * too, and then shares the cores with virtual workers, as GLib's pool
+ * grows for it. Why not a virtual thread per job: a short job's
  * round trip then pays the JDK scheduler's hand-off to a carrier thread it
  * must wake, on top of the wake-up a parked platform worker costs (measured
  * on two cores: a median of 23 us against 6 us); compute-bound jobs also
