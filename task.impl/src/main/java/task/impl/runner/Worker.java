@@ -60,8 +60,9 @@ final class Worker implements Runnable {
     long seenWaitingAt = -1;
     /**
      * The jobs this worker has started (wrapping): written by its thread
-     * only, read by the starvation watch; opaque accesses, so that the hot
-     * path pays a plain store and the watch still sees it change.
+     * only, read by the starvation watch of a pool with overflow threads;
+     * opaque accesses, so that the hot path pays a plain store and the
+     * watch still sees it change.
      */
     private int started;
     /** The watch's last look at this worker, and {@link #started} then; the watch's thread only. */

@@ -653,11 +653,11 @@ final class WorkerPool {
      * (counted already), and raises {@code grown} to that count, so that the
      * limit lets {@code maxThreads} workers run besides the waiting ones (up
      * to the hard cap); then gets a worker for the queue. With overflow
-     * threads, any such worker, or any platform worker still in the same job
-     * at two looks (blocked in a socket read or a name lookup, whose thread
-     * shows as runnable, or computing), gets a virtual worker started
-     * instead (the next ones follow as each takes a job). A wait of less
-     * than one look is not counted. The workers are listed under the lock, their
+     * threads, a platform worker still in the same job at two looks, which
+     * covers a waiting one and one blocked where its thread shows as
+     * runnable (a socket read, a name lookup) or computing, gets a virtual
+     * worker started instead (the next ones follow as each takes a job). A
+     * wait of less than one look is not counted. The workers are listed under the lock, their
      * states read after it is released, so that a worker queued on the lock
      * for the listing is not taken for a waiting one (one that waits on it
      * for another reason may be: the count is a heuristic, bounded by the
@@ -675,29 +675,29 @@ final class WorkerPool {
             lock.unlock();
         }
         int waiting = 0;
-        int stuck = 0;
         for (Worker worker : looked) {
             if (worker.overflow) {
                 continue;
             }
-            // A managed wait is compensated by the limit, but with overflow
-            // threads the limit stays: there it counts as any other wait.
-            if ((!worker.blocking || overflowThreads != null) && waits(worker.thread.getState())) {
+            if (overflowThreads != null) {
+                // Any wait, a managed one included (the limit cannot rise
+                // for it here), and any block the thread state hides.
+                int started = worker.started();
+                if (worker.seenStartedAt == look - 1 && worker.seenStarted == started) {
+                    waiting++;
+                }
+                worker.seenStarted = started;
+                worker.seenStartedAt = look;
+            } else if (!worker.blocking && waits(worker.thread.getState())) {
                 if (worker.seenWaitingAt == look - 1) {
                     waiting++;
                 }
                 worker.seenWaitingAt = look;
             }
-            int started = worker.started();
-            if (worker.seenStartedAt == look - 1 && worker.seenStarted == started) {
-                stuck++; // in the same job at two looks: waiting, blocked where it looks runnable, or computing
-            }
-            worker.seenStarted = started;
-            worker.seenStartedAt = look;
         }
         looked.clear();
         if (overflowThreads != null) {
-            if (waiting > 0 || stuck > 0) {
+            if (waiting > 0) {
                 startWorker(true);
             }
             return;
