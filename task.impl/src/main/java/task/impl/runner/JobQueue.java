@@ -18,7 +18,13 @@ import org.jctools.queues.varhandle.MpmcVarHandleArrayQueue;
  * bytes per job), a job goes to the latter. Consumers poll the array first.
  * So one producer's jobs keep their order: a job goes to the overflow only
  * behind the array's (full) or behind the overflow's own, and none goes to
- * the array while the overflow holds one of its jobs.
+ * the array while the overflow holds one of its jobs. A consumer takes the
+ * overflow's head only after it has seen the array empty with that head
+ * already queued, so every job offered to the array before it is taken:
+ * between a consumer's poll of the array and its look at the overflow, the
+ * array may fill again (a consumer descheduled there, while producers
+ * offer thousands of jobs), and the overflow's head would then overtake
+ * its producer's older jobs in the array.
  * <p>
  * What the pool relies on, and both queues give: each job is polled once
  * (polling is exclusive); an offer happens-before the poll that takes its
@@ -36,19 +42,34 @@ final class JobQueue {
     static final int ARRAY_CAPACITY = 4096;
 
     private final MpmcVarHandleArrayQueue<Runnable> array = new MpmcVarHandleArrayQueue<>(ARRAY_CAPACITY);
-    private final ConcurrentLinkedQueue<Runnable> overflow = new ConcurrentLinkedQueue<>();
+    /** Jobs in {@link Overflowed} cells, removed by identity (a job's own {@code equals} is never called). */
+    private final ConcurrentLinkedQueue<Overflowed> overflow = new ConcurrentLinkedQueue<>();
 
     /** @param job queued, never refused */
     void offer(Runnable job) {
         if (!overflow.isEmpty() || !array.offer(job)) {
-            overflow.offer(job);
+            overflow.offer(new Overflowed(job));
         }
     }
 
     /** @return the next job, or null if both queues were seen empty */
     Runnable poll() {
-        Runnable job = array.poll();
-        return job != null ? job : overflow.poll();
+        for (;;) {
+            Runnable job = array.poll();
+            if (job != null) {
+                return job;
+            }
+            Overflowed head = overflow.peek();
+            if (head == null) {
+                return null;
+            }
+            // The head was queued before this look at the array: empty, every
+            // job offered to it before the head was taken (see the class comment).
+            if (array.isEmpty() && overflow.remove(head)) {
+                return head.job;
+            }
+            // The array filled again, or another consumer took the head: look again.
+        }
     }
 
     /** @return true if both queues were seen empty */
@@ -59,5 +80,14 @@ final class JobQueue {
     /** @return the jobs waiting, approximately: the array's count and a walk of the overflow */
     int size() {
         return array.size() + overflow.size();
+    }
+
+    /** A job in the overflow: a cell of its own, so that removing it compares identities. */
+    private static final class Overflowed {
+        final Runnable job;
+
+        Overflowed(Runnable job) {
+            this.job = job;
+        }
     }
 }
