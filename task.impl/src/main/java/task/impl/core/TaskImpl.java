@@ -332,7 +332,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         TaskWorker<S, R> queued = worker instanceof Thread ? (TaskWorker<S, R>) worker::run : worker;
         if (owner.counts() != null && TaskMetrics.sampled()
                 || TaskEvents.AVAILABLE && TaskEvents.workerRunsEnabled()) {
-            queued = new TimedWorker<>(queued, System.nanoTime()); // the queue time, for the metrics and the JFR event
+            queued = TimedWorker.wrap(queued, System.nanoTime()); // the queue time, for the metrics and the JFR event
         }
         workerOrThread = queued;
         // Dekker with cancel and dispose, which write state and then read the
@@ -384,6 +384,9 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         TimedWorker<S, R> timed = queued instanceof TimedWorker ? (TimedWorker<S, R>) queued : null;
         TaskWorker<S, R> worker = timed != null ? timed.worker : queued;
         long queuedAtNanos = timed != null ? timed.queuedAtNanos : Long.MIN_VALUE; // MIN_VALUE: not timed
+        if (timed != null) {
+            timed.unwrapped(); // read: back to the pool (the exchange above made it this thread's alone)
+        }
         // The thread is written before state is read here, and cancel
         // writes state before reading the thread: one of them sees the other.
         if ((state & (CANCELLED | DISPOSED)) == 0) {

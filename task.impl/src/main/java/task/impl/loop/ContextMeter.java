@@ -3,6 +3,8 @@ package task.impl.loop;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import org.jctools.queues.varhandle.MpmcVarHandleArrayQueue;
+
 import task.api.metrics.ContextStats;
 import task.impl.metrics.Histogram;
 import task.impl.metrics.TaskMetrics;
@@ -19,11 +21,17 @@ import task.impl.metrics.TaskMetrics;
  * <b>Lag</b> is sampled, so that a post costs one random draw: one post in
  * {@value TaskMetrics#TIMED_ONE_IN}, chosen at random in the posting thread
  * ({@link #sampled}), is queued wrapped in a {@link Timed} that carries its
- * posting time (one small object for that post only). The driver unwraps
- * every event it takes ({@link #arrived}), which for a wrapper records
- * {@code now - posted} in the histogram; the wrapped event then runs as if
- * it had been queued itself. The queue publishes the wrapper, and its final
- * fields with it, to the driver.
+ * posting time. The driver unwraps every event it takes ({@link #arrived}),
+ * which for a wrapper records {@code now - posted} in the histogram and
+ * gives the wrapper back to a pool of free ones; the wrapped event then runs
+ * as if it had been queued itself. Wrappers are reused so that the sampled
+ * posts allocate nothing once the pool holds as many as are queued at once
+ * (one in 16 of a backlog); a wrapper dropped with its queue (a closed
+ * loop's rejected posts) is left to the collector, and the pool makes a new
+ * one when it is empty. Happens-before: the pool's poll, the poster's writes
+ * of the fields, the queue's offer and the driver's poll, its reads and its
+ * clearing of the event, the pool's offer: each JCTools queue's offer
+ * releases and its poll acquires.
  * <p>
  * <b>Busy time</b> is the sum, over the iterations that dispatched
  * something, of the time from the end of the iteration's wait to the end
@@ -50,6 +58,16 @@ final class ContextMeter {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /**
+     * The free wrappers, shared by every context: a bounded queue, since
+     * wrappers are taken by posters on any thread and given back by
+     * drivers. {@value #POOLED} cover the sampled posts of a backlog of
+     * 4,096 events.
+     */
+    private static final MpmcVarHandleArrayQueue<Timed> FREE = new MpmcVarHandleArrayQueue<>(ContextMeter.POOLED);
+    /** The most free wrappers kept. */
+    static final int POOLED = 256;
 
     /** What {@link #sample()} returns for a post it did not sample. */
     static final long NOT_SAMPLED = Long.MIN_VALUE;
@@ -85,7 +103,17 @@ final class ContextMeter {
      */
     Runnable sampled(Runnable event) {
         long posted = sample();
-        return posted == NOT_SAMPLED ? event : new Timed(event, posted, this);
+        if (posted == NOT_SAMPLED) {
+            return event;
+        }
+        Timed timed = FREE.relaxedPoll();
+        if (timed == null) {
+            timed = new Timed();
+        }
+        timed.event = event;
+        timed.postedNanos = posted;
+        timed.meter = this;
+        return timed;
     }
 
     /**
@@ -100,8 +128,14 @@ final class ContextMeter {
             return taken;
         }
         Timed timed = (Timed) taken;
+        Runnable event = timed.event;
         timed.meter.arrived(timed.postedNanos, System.nanoTime());
-        return timed.event;
+        // Cleared so that a free wrapper holds on to no event (nor, through
+        // it, to a stopped bundle's classes) and to no context.
+        timed.event = null;
+        timed.meter = null;
+        FREE.relaxedOffer(timed); // a full pool drops it
+        return event;
     }
 
     /** @param nanos one iteration's dispatching time; on the driver */
@@ -124,20 +158,16 @@ final class ContextMeter {
     }
 
     /**
-     * A sampled post: the event and when it was posted. It runs the event
-     * if run as is (without {@link #arrived}), so that any path taking it
-     * from the queue runs what was posted.
+     * A sampled post: the event and when it was posted, set by
+     * {@link #sampled} and cleared by {@link #arrived} (see the class
+     * comment for their publication). It runs the event if run as is
+     * (without {@link #arrived}), so that any path taking it from the queue
+     * runs what was posted.
      */
     private static final class Timed implements Runnable {
-        final Runnable event;
-        final long postedNanos;
-        final ContextMeter meter;
-
-        Timed(Runnable event, long postedNanos, ContextMeter meter) {
-            this.event = event;
-            this.postedNanos = postedNanos;
-            this.meter = meter;
-        }
+        Runnable event;
+        long postedNanos;
+        ContextMeter meter;
 
         @Override
         public void run() {
