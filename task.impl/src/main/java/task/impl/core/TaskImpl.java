@@ -27,7 +27,7 @@ import task.impl.loop.EventLoop;
 import task.impl.loop.LoopBacked;
 import task.impl.metrics.TaskMetrics;
 import task.impl.runner.AbandonableJob;
-import task.impl.runner.BatchingThread;
+import task.impl.runner.HeldWakeups;
 import task.impl.runner.ManagedBlocking;
 
 /**
@@ -778,7 +778,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
         if ((addFlags(AWAITED) & FINISHED) != 0) {
             return true;
         }
-        BatchingThread.releaseHeld(); // the task's worker may wait for a wake-up this thread holds
+        HeldWakeups.releaseHeld(); // the task's worker may wait for a wake-up this thread holds
         // A pool worker waiting here may be replaced meanwhile: the task's worker may be queued behind it.
         boolean managed = ManagedBlocking.begin();
         try {
@@ -1120,7 +1120,7 @@ final class TaskImpl<S, R> implements Task<S, R>, AbandonableJob {
                 break;
             }
         }
-        BatchingThread.releaseHeld(); // the worker may wait for a wake-up this thread holds
+        HeldWakeups.releaseHeld(); // the worker may wait for a wake-up this thread holds
         // Until the worker returns, or a cancel lets the callback run without it.
         boolean interrupted = parkUntil(holdsCancelledCompletion() ? WORKER_DONE : WORKER_DONE | CANCELLED);
         Failures failure = null;

@@ -26,7 +26,7 @@ import task.api.Task;
 import task.api.metrics.ContextStats;
 import task.impl.jfr.TaskEvents;
 import task.impl.log.Reporter;
-import task.impl.runner.BatchingThread;
+import task.impl.runner.HeldWakeups;
 import task.impl.runner.ManagedBlocking;
 import task.impl.runner.Prioritized;
 
@@ -165,7 +165,10 @@ public final class EventLoop implements EventContext {
     private final String name;
     private final Reporter reporter;
     private final boolean userClosable;
-    private final BatchingThread ownThread;
+    /** The context's own thread (a plain daemon thread), or null if caller-driven. */
+    private final Thread ownThread;
+    /** The worker wake-ups the own thread holds while a batch runs; null if caller-driven. */
+    private final HeldWakeups heldWakeups;
     private final Duration closeGrace;
     /**
      * PostedEvents (from post) and self-claiming events (from postClaimed).
@@ -235,7 +238,8 @@ public final class EventLoop implements EventContext {
         this.reporter = Reporter.guarded(reporter);
         this.userClosable = userClosable;
         this.closeGrace = requireGrace(closeGrace);
-        this.ownThread = ownThread ? new BatchingThread(this::runOwnThread, this.name) : null;
+        this.heldWakeups = ownThread ? new HeldWakeups() : null;
+        this.ownThread = ownThread ? new Thread(() -> heldWakeups.run(this::runOwnThread), this.name) : null;
     }
 
     /**
@@ -566,7 +570,7 @@ public final class EventLoop implements EventContext {
     @Override
     public boolean iterate(boolean mayBlock) {
         if (mayBlock) {
-            BatchingThread.releaseHeld(); // a context's thread may drive another one from a callback
+            HeldWakeups.releaseHeld(); // a context's thread may drive another one from a callback
         }
         Thread me = Thread.currentThread();
         boolean acquired = false;
@@ -623,11 +627,11 @@ public final class EventLoop implements EventContext {
             dispatched = waitAndDispatch(waitNanos, mayBlock);
         } else {
             // One batch per iteration: the worker wake-ups its events need are given once, at its end.
-            ownThread.beginBatch();
+            heldWakeups.beginBatch();
             try {
                 dispatched = waitAndDispatch(waitNanos, mayBlock);
             } finally {
-                ownThread.endBatch();
+                heldWakeups.endBatch();
             }
         }
         if (!failedThisIteration) {
@@ -828,7 +832,7 @@ public final class EventLoop implements EventContext {
         if (!mayPause) {
             return;
         }
-        BatchingThread.releaseHeld();
+        HeldWakeups.releaseHeld();
         long deadline = System.nanoTime() + pauseNanos;
         for (long left = pauseNanos; left > 0; left = deadline - System.nanoTime()) {
             LockSupport.parkNanos(this, left);
@@ -947,7 +951,7 @@ public final class EventLoop implements EventContext {
         if (inContext()) {
             return;
         }
-        BatchingThread.releaseHeld();
+        HeldWakeups.releaseHeld();
         boolean interrupted = false;
         boolean ended;
         // A worker of a full pool closing a context may wait for one of the

@@ -20,7 +20,7 @@ import task.api.IoCallback;
 import task.api.Priority;
 import task.api.metrics.ContextStats;
 import task.impl.log.Reporter;
-import task.impl.runner.BatchingThread;
+import task.impl.runner.HeldWakeups;
 import task.impl.runner.ManagedBlocking;
 import task.impl.runner.Prioritized;
 
@@ -478,7 +478,7 @@ final class ExecutorContext implements EventContext {
         if (onExecutorThread()) {
             return;
         }
-        BatchingThread.releaseHeld();
+        HeldWakeups.releaseHeld();
         boolean interrupted = false;
         boolean ended;
         boolean managed = ManagedBlocking.begin(); // as EventLoop.awaitTermination

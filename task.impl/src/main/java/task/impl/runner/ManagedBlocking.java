@@ -37,12 +37,8 @@ public final class ManagedBlocking {
      * @return true if the pool was told: pass it to {@link #end(boolean)}
      */
     public static boolean begin() {
-        Thread me = Thread.currentThread();
-        if (!(me instanceof PoolThread)) {
-            return false;
-        }
-        Worker worker = ((PoolThread) me).worker;
-        if (worker.blocking) {
+        Worker worker = Worker.current();
+        if (worker == null || worker.blocking) {
             return false;
         }
         worker.blocking = true;
@@ -57,7 +53,7 @@ public final class ManagedBlocking {
      */
     public static void end(boolean begun) {
         if (begun) {
-            Worker worker = ((PoolThread) Thread.currentThread()).worker;
+            Worker worker = Worker.current();
             worker.blocking = false;
             worker.pool.blockEnds();
         }

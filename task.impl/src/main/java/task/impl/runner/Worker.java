@@ -33,6 +33,21 @@ final class Worker implements Runnable {
      */
     private static final int YIELD_POLLS = 10;
 
+    /**
+     * The platform worker the calling thread runs, for {@link ManagedBlocking}:
+     * a thread-local rather than a {@code Thread} subclass that knows its
+     * worker, because a thread's class pins its class loader for as long as
+     * anything keeps the dead thread. Felix 7.0.5 can keep one for good: a
+     * thread that loses a race to define a class in another bundle leaves
+     * itself in that bundle's class loader's lock map
+     * ({@code BundleWiringImpl.BundleClassLoader.defineClassParallel} exits
+     * without removing the entry it put), which kept a stopped task.impl's
+     * class loader reachable (RestartUnderLoadIT, once in some twenty runs;
+     * found with a heap dump). A plain {@code Thread} ends with its
+     * thread-locals cleared, so then only the dead thread is kept.
+     */
+    private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
+
     /** The pool; read by {@link ManagedBlocking} on this worker's thread. */
     final WorkerPool pool;
     /**
@@ -97,17 +112,29 @@ final class Worker implements Runnable {
      */
     @Override
     public void run() {
-        Runnable job;
-        while ((job = take()) != null) {
-            do {
-                STARTED.setOpaque(this, started + 1);
-                pool.runOrAbandon(job);
-                // While jobs are queued, straight to the next: no counter moves.
-            } while ((job = pool.poll()) != null);
-            // Counted before polling again (in take), so that a producer
-            // either sees this worker spinning or its job is seen.
-            pool.spinning.incrementAndGet();
+        if (!overflow) {
+            CURRENT.set(this); // virtual overflow workers need no compensation (see WorkerThreads)
         }
+        try {
+            Runnable job;
+            while ((job = take()) != null) {
+                do {
+                    STARTED.setOpaque(this, started + 1);
+                    pool.runOrAbandon(job);
+                    // While jobs are queued, straight to the next: no counter moves.
+                } while ((job = pool.poll()) != null);
+                // Counted before polling again (in take), so that a producer
+                // either sees this worker spinning or its job is seen.
+                pool.spinning.incrementAndGet();
+            }
+        } finally {
+            CURRENT.remove();
+        }
+    }
+
+    /** @return the platform worker the calling thread runs, or null if it runs none */
+    static Worker current() {
+        return CURRENT.get();
     }
 
     /** @return the jobs this worker has started, as last written; the starvation watch's thread */

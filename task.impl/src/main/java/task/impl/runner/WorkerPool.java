@@ -91,7 +91,7 @@ final class WorkerPool {
      * on two cores. Measured there, with the round-trip benchmark: a spinning
      * platform worker doubled the median latency, and a spinning virtual
      * worker halved its latency but halved the throughput too; an event
-     * loop's batched wake-ups (see BatchingThread) keep parked workers cheap.
+     * loop's batched wake-ups (see HeldWakeups) keep parked workers cheap.
      * The bound also keeps a burst of blocked virtual workers waking together
      * from each spinning in turn (Go's scheduler bounds its spinners likewise).
      */
@@ -113,7 +113,7 @@ final class WorkerPool {
      * Makes the virtual threads of the jobs that find every platform worker
      * waiting (the default where the JVM has virtual threads; see
      * {@link WorkerThreads}, "Overflow"); null for a pool of platform threads
-     * only. Platform workers are {@link PoolThread}s this pool makes.
+     * only. Platform workers are daemon threads this pool makes.
      */
     private final ThreadFactory overflowThreads;
     /** The platform threads that run jobs at once when none blocks and none was added for starvation. */
@@ -249,9 +249,8 @@ final class WorkerPool {
             abandonQueued();
         } else if (spinning.get() == 0) {
             // An event context's thread in a batch holds the wake-up until
-            // the batch ends (see BatchingThread): once per batch, not per job.
-            Thread me = Thread.currentThread();
-            if (!(me instanceof BatchingThread && ((BatchingThread) me).hold(this))) {
+            // the batch ends (see HeldWakeups): once per batch, not per job.
+            if (!HeldWakeups.holdOnThisThread(this)) {
                 signal();
             }
         }
@@ -395,13 +394,22 @@ final class WorkerPool {
         }
     }
 
+    /**
+     * A platform worker's thread: a daemon {@code java.lang.Thread}, not a
+     * subclass of ours (see {@link Worker}'s thread-local for why).
+     */
+    private Thread platformThread(Worker worker) {
+        Thread thread = new Thread(worker, namePrefix + threadNumber++);
+        thread.setDaemon(true);
+        return thread;
+    }
+
     /** @return null once started, else why it could not be (nothing changed then) */
     private Throwable startLocked(boolean overflow) {
         Worker worker;
         try {
             worker = new Worker(this, overflow);
-            worker.thread = overflow ? overflowThreads.newThread(worker)
-                    : new PoolThread(worker, namePrefix + threadNumber++);
+            worker.thread = overflow ? overflowThreads.newThread(worker) : platformThread(worker);
         } catch (Throwable cannotMake) {
             return cannotMake;
         }

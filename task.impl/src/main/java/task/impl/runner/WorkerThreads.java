@@ -30,7 +30,7 @@ import task.impl.log.Reporter;
  * wakes one parked worker; else it starts a platform one (below the
  * limit); else, with overflow threads, it starts a virtual one if a platform
  * worker waits; else it arms the starvation watch. An event
- * context's own thread ({@link BatchingThread}) holds that wake-up until its
+ * context's own thread ({@link HeldWakeups}) holds that wake-up until its
  * batch of events ends: one per batch, not one per job.
  * <p>
  * <b>Priorities</b> ({@link #execute(Runnable, int)}, GLib's
