@@ -239,7 +239,7 @@ public final class EventLoop implements EventContext {
         this.userClosable = userClosable;
         this.closeGrace = requireGrace(closeGrace);
         this.heldWakeups = ownThread ? new HeldWakeups() : null;
-        this.ownThread = ownThread ? new Thread(() -> heldWakeups.run(this::runOwnThread), this.name) : null;
+        this.ownThread = ownThread ? heldWakeups.newOwnThread(this::runOwnThread, this.name) : null;
     }
 
     /**

@@ -23,10 +23,9 @@ import java.util.Arrays;
  * The context's thread finds its own through a thread-local that
  * {@link #run} sets for the thread's life, not by being a {@code Thread}
  * subclass of ours: a thread's class pins its class loader for as long as
- * anything keeps the dead thread (see {@code Worker}'s thread-local for the
- * framework that does).
+ * anything keeps the dead thread (see {@link PlainThreads}).
  * <p>
- * Threading: every method on the thread running {@link #run} only.
+ * Threading: {@link #newOwnThread} on any thread, once; every other method on that thread only.
  */
 public final class HeldWakeups {
     /** The calling thread's, while it runs {@link #run}; else none. */
@@ -39,13 +38,25 @@ public final class HeldWakeups {
     private int heldCount;
 
     /**
+     * Makes an event context's own thread, whose held wake-ups these are
+     * (see {@link PlainThreads} for what kind of thread).
+     *
+     * @param body the context's loop; not null
+     * @param name the thread's name
+     * @return the daemon thread, not started; it runs {@code body} through {@link #run}
+     */
+    public Thread newOwnThread(Runnable body, String name) {
+        return PlainThreads.newDaemon(() -> run(body), name);
+    }
+
+    /**
      * Runs the body of an event context's own thread, with these as the
      * thread's held wake-ups; on that thread, once. Whatever is still held
      * when the body ends is given.
      *
      * @param body the context's loop; not null
      */
-    public void run(Runnable body) {
+    private void run(Runnable body) {
         OF_THREAD.set(this);
         try {
             body.run();

@@ -37,14 +37,8 @@ final class Worker implements Runnable {
      * The platform worker the calling thread runs, for {@link ManagedBlocking}:
      * a thread-local rather than a {@code Thread} subclass that knows its
      * worker, because a thread's class pins its class loader for as long as
-     * anything keeps the dead thread. Felix 7.0.5 can keep one for good: a
-     * thread that loses a race to define a class in another bundle leaves
-     * itself in that bundle's class loader's lock map
-     * ({@code BundleWiringImpl.BundleClassLoader.defineClassParallel} exits
-     * without removing the entry it put), which kept a stopped task.impl's
-     * class loader reachable (RestartUnderLoadIT, once in some twenty runs;
-     * found with a heap dump). A plain {@code Thread} ends with its
-     * thread-locals cleared, so then only the dead thread is kept.
+     * anything keeps the dead thread (see {@link PlainThreads}). It is set
+     * for the life of {@link #run} and removed when it ends.
      */
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
 

@@ -394,14 +394,9 @@ final class WorkerPool {
         }
     }
 
-    /**
-     * A platform worker's thread: a daemon {@code java.lang.Thread}, not a
-     * subclass of ours (see {@link Worker}'s thread-local for why).
-     */
+    /** A platform worker's thread: a daemon thread that keeps nothing of ours once it ends ({@link PlainThreads}). */
     private Thread platformThread(Worker worker) {
-        Thread thread = new Thread(worker, namePrefix + threadNumber++);
-        thread.setDaemon(true);
-        return thread;
+        return PlainThreads.newDaemon(worker, namePrefix + threadNumber++);
     }
 
     /** @return null once started, else why it could not be (nothing changed then) */
