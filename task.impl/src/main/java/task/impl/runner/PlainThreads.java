@@ -3,10 +3,11 @@ package task.impl.runner;
 import java.util.concurrent.FutureTask;
 
 /**
- * Makes the runtime's own platform threads (an event context's thread, a
- * platform worker) so that a dead one keeps nothing of the runtime: the
- * thread is a plain {@code java.lang.Thread}, and its body is handed over
- * through a JDK {@link FutureTask}, which drops the body once it has run.
+ * Makes the runtime's own threads (an event context's thread, a platform
+ * worker; the body of a virtual overflow worker) so that a dead one keeps
+ * nothing of the runtime: the thread is a plain {@code java.lang.Thread},
+ * and its body is handed over through a JDK {@link FutureTask}, which drops
+ * the body once it has run.
  * Something outside may keep a dead thread for good: Felix 7.0.5 does, when
  * a thread loses a race to define a class in another bundle
  * ({@code BundleWiringImpl.BundleClassLoader.defineClassParallel} returns
@@ -30,15 +31,24 @@ final class PlainThreads {
      * @return a daemon thread, not started
      */
     static Thread newDaemon(Runnable body, String name) {
-        Thread thread = new Thread(new FutureTask<Void>(() -> {
+        Thread thread = new Thread(droppedOnceRun(body), name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /**
+     * @param body what a thread of the runtime runs; not null
+     * @return what to give the thread instead: it runs {@code body} once and
+     *         then drops it (a virtual thread too keeps its task after it ends)
+     */
+    static Runnable droppedOnceRun(Runnable body) {
+        return new FutureTask<Void>(() -> {
             try {
                 body.run();
             } catch (Throwable escaped) {
                 Thread me = Thread.currentThread();
                 me.getUncaughtExceptionHandler().uncaughtException(me, escaped);
             }
-        }, null), name);
-        thread.setDaemon(true);
-        return thread;
+        }, null);
     }
 }

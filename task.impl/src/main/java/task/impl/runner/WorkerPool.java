@@ -404,7 +404,8 @@ final class WorkerPool {
         Worker worker;
         try {
             worker = new Worker(this, overflow);
-            worker.thread = overflow ? overflowThreads.newThread(worker) : platformThread(worker);
+            worker.thread = overflow ? overflowThreads.newThread(PlainThreads.droppedOnceRun(worker))
+                    : platformThread(worker);
         } catch (Throwable cannotMake) {
             return cannotMake;
         }

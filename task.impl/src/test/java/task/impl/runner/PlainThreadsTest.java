@@ -69,4 +69,27 @@ class PlainThreadsTest {
         Reference.reachabilityFence(poolThread);
         Reference.reachabilityFence(loopThread);
     }
+
+    @Test
+    void aVirtualOverflowThreadKeepsNothingOfItsBodyOnceEnded() throws Exception {
+        java.util.Optional<java.util.concurrent.ThreadFactory> virtual = VirtualThreads.factory("plain-virtual-");
+        org.junit.jupiter.api.Assumptions.assumeTrue(virtual.isPresent(), "virtual threads need JDK 21+");
+        Runnable body = new Runnable() {
+            @Override
+            public void run() {
+            }
+        };
+        WeakReference<Runnable> weak = new WeakReference<>(body);
+        // As WorkerPool starts an overflow worker.
+        Thread thread = virtual.get().newThread(PlainThreads.droppedOnceRun(body));
+        body = null;
+        thread.start();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(thread.isAlive());
+        for (int i = 0; i < 50 && weak.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(weak.get(), "a dead virtual thread keeps its body");
+        Reference.reachabilityFence(thread);
+    }
 }
