@@ -71,6 +71,10 @@ class StallCheckerTest {
 
             first.release.countDown();
             TestSupport.flush(loop, false);
+            // The flush's event has run, but its dispatch may not have ended
+            // yet (the thread descheduled in between): two looks at it would
+            // be a stall by the test's own clock. Wait for the loop to be idle.
+            TestSupport.spinUntil(() -> loop.status().endsWith(", idle"));
             long t1 = System.nanoTime();
             loop.checkStall(t1, THRESHOLD);
             loop.checkStall(t1 + 10 * THRESHOLD, THRESHOLD);
