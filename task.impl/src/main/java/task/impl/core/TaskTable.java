@@ -26,19 +26,21 @@ import task.impl.metrics.TaskMetrics;
  * cleanups. Shared by all the runtime's task services (one per client bundle
  * in OSGi); it hands out the ids.
  * <p>
- * The tasks sit in stripes ({@link TableStripe}), each an array of slots
- * under a lock of its own, so that threads creating tasks at once do not
- * wait for one lock: a task goes to the stripe of the thread that creates
- * it (a hash of the thread's id), and keeps its stripe and slot in four
- * bytes ({@code tableSlot}: the slot above {@link #STRIPE_BITS} bits of
- * stripe). Its removal, once its cleanups have run, locks that stripe only,
- * contending at most with that stripe's creators. Adding and removing, once
+ * The tasks sit in stripes ({@link TableStripe}), each of slots taken by
+ * one CAS and freed by one ordered store, with no lock, so that threads
+ * creating tasks at once do not wait for one another: a task goes to the
+ * stripe of the thread that creates it (a hash of the thread's id), and
+ * keeps its stripe and slot in four bytes ({@code tableSlot}: the slot above
+ * {@link #STRIPE_BITS} bits of stripe). Its removal, once its cleanups have
+ * run, empties that slot only; threads sharing a stripe share at most the
+ * cache lines of its slots and its search cursor. Adding and removing, once
  * per task on the hot path, allocate nothing and hash nothing but the
  * thread's id. There are {@link #stripes(int)} stripes, a power of two.
- * Listing, finding by id and disposing an owner's tasks scan every stripe
- * in turn, each under its lock; they are rare, and a listing is a snapshot
- * per stripe, not one of the whole table at one instant (as before, it is
- * a snapshot of tasks that may finish as it is read).
+ * Listing, finding by id and disposing an owner's tasks scan every slot of
+ * every stripe; they are rare, and a listing is a scan, not a snapshot of
+ * the table at one instant: a task created or finished while it runs may
+ * or may not be in it (as before, it lists tasks that may finish as it is
+ * read).
  * The table is the runtime's inspector: it lists the contexts too, through
  * the supplier it is given, since the runtime's contexts live in its loop
  * directory, not here. Threading: any thread.
@@ -53,6 +55,8 @@ public class TaskTable implements TaskInspector {
     private final long epochMillis = System.currentTimeMillis();
     /** Low bits of a task's {@code tableSlot} that name its stripe: at most 64 stripes. */
     static final int STRIPE_BITS = 6;
+    /** Slots one stripe may have: as many as the bits above {@link #STRIPE_BITS} can number. */
+    static final int MAX_SLOTS = 1 << (Integer.SIZE - STRIPE_BITS);
     private final TableStripe[] stripes;
 
     /** Creates a table that lists no contexts (for tests of the tasks alone). */
@@ -127,13 +131,18 @@ public class TaskTable implements TaskInspector {
     }
 
     /**
-     * Called once per task, at creation, in the creating thread. The
-     * stripe's lock publishes {@code tableSlot} to whoever removes the task
-     * (it takes the same lock), and the task's own publication does too.
+     * Called once per task, at creation, in the creating thread. The stripe
+     * writes the task's {@code tableSlot} before the task can be seen in
+     * it, so a disposer that finds the task there also finds its slot.
      */
     void add(TaskImpl<?, ?> task) {
         int stripe = stripeOf(Thread.currentThread());
-        task.tableSlot = stripes[stripe].add(task) << STRIPE_BITS | stripe;
+        stripes[stripe].add(task, stripe);
+    }
+
+    /** @return the {@code tableSlot} of a task in {@code slot} of {@code stripe} */
+    static int tableSlot(int slot, int stripe) {
+        return slot << STRIPE_BITS | stripe;
     }
 
     /** Called once per task, when its cleanups have run; any thread. */
@@ -147,6 +156,15 @@ public class TaskTable implements TaskInspector {
         @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
         long id = thread.getId();
         return (int) ((id * 0x9E3779B97F4A7C15L) >>> 32) & (stripes.length - 1);
+    }
+
+    /** @return how many slots the stripes have in all, free or not (for tests of their growth) */
+    int slots() {
+        int slots = 0;
+        for (TableStripe stripe : stripes) {
+            slots += stripe.capacity();
+        }
+        return slots;
     }
 
     /** The tasks {@code matching} accepts, stripe by stripe. */

@@ -140,7 +140,7 @@ class TaskLincheckTest {
     }
 
     /** A scenario of no-argument operations of {@code harness}, one list per thread, none before or after. */
-    private static ExecutionScenario scenario(Class<?> harness, List<List<String>> threads) {
+    static ExecutionScenario scenario(Class<?> harness, List<List<String>> threads) {
         List<List<Actor>> parallel = new ArrayList<>();
         for (List<String> thread : threads) {
             List<Actor> actors = new ArrayList<>();

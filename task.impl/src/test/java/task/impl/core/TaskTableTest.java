@@ -23,6 +23,8 @@ import task.api.Task;
 import task.api.TaskInfo;
 import task.impl.TaskRuntime;
 import task.impl.TestSupport;
+import task.impl.log.ReportLevel;
+import task.impl.loop.EventLoop;
 
 /**
  * The task table's stripes and slots: growth past the first array, reuse of
@@ -44,7 +46,7 @@ class TaskTableTest {
     void listsExactlyTheTasksInFlightAcrossGrowthAndSlotReuse() {
         runtime = TestSupport.runtime(false, 2);
         List<Task<String, Void>> live = new ArrayList<>();
-        for (int i = 0; i < 300; i++) { // one thread, one stripe: past its first array of 16 slots, several times
+        for (int i = 0; i < 300; i++) { // one thread, one stripe: past its first segment of 64 slots, twice
             live.add(runtime.tasks().create("source-" + i, t -> { }, null));
         }
         assertEquals(ids(live), listedIds());
@@ -131,6 +133,28 @@ class TaskTableTest {
             task.dispose();
         }
         assertEquals(List.of(), runtime.inspector().inFlight());
+    }
+
+    @Test
+    void aStripeKeepsAboutTwiceItsMostTasksInFlightHoweverManyComeAndGo() {
+        TaskTable table = new TaskTable();
+        int initial = table.slots();
+        TaskLincheckTest.CollectingReporter reporter = new TaskLincheckTest.CollectingReporter();
+        TaskFactory owner = new TaskFactory("owner", new TaskLincheckTest.RecordingRunner(),
+                EventLoop.driven("table-test", reporter), table, reporter, ReportLevel.DEBUG);
+        List<Task<String, Void>> inFlight = new ArrayList<>();
+        for (int round = 0; round < 50; round++) { // 50,000 tasks on one thread, so in one stripe, 1,000 at a time
+            for (int i = 0; i < 1_000; i++) {
+                inFlight.add(owner.create("round-" + round, t -> { }, null));
+            }
+            for (Task<String, Void> task : inFlight) {
+                task.complete();
+            }
+            inFlight.clear();
+        }
+        int slots = table.slots();
+        assertTrue(slots >= 1_000 && slots <= initial + 4 * 1_000, "slots for 1,000 tasks in flight: " + slots
+                + " (the empty table had " + initial + ")");
     }
 
     @Test
