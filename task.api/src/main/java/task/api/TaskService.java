@@ -31,6 +31,14 @@ public interface TaskService {
      * Upstream's opaque data is whatever {@code callback} captures; its
      * destroy notifier is {@code cleanup}, which runs exactly once when the
      * task finishes, after the callback (or without it, on disposal).
+     * <p>
+     * As upstream's task takes {@code destroy} over, this call takes
+     * {@code cleanup} over: when it refuses the task with
+     * {@code IllegalStateException}, {@code cleanup} has run on the calling
+     * thread before it throws (or, if the owner going away disposed the task
+     * first, runs on that thread), so the caller releases nothing itself. A
+     * {@code NullPointerException} for a missing argument leaves
+     * {@code cleanup} unrun.
      *
      * @param <S> the type of the source
      * @param <R> the type of the result
@@ -38,7 +46,8 @@ public interface TaskService {
      * @param callback called once when the task completes
      * @param cleanup releases the callback's data, or null
      * @return the new task, in state {@link TaskState#PENDING}
-     * @throws IllegalStateException if this service has been released
+     * @throws NullPointerException if {@code source} or {@code callback} is null
+     * @throws IllegalStateException if this service has been released ({@code cleanup} has then run)
      */
     <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup);
 
@@ -148,13 +157,13 @@ public interface TaskService {
      *
      * @param <S> the type of the source
      * @param <R> the type of the result
-     * @param source the task's source, or null
+     * @param source the task's source; not null
      * @param callback receives the task, whose {@code propagateError()} returns {@code error}; not null
      * @param sourceTag the tag ({@link Task#sourceTag()}), or null
      * @param error the error; not null
      * @param context where the callback runs, or null for the default context
      * @return the task, already completing
-     * @throws NullPointerException if {@code callback} or {@code error} is null
+     * @throws NullPointerException if {@code source}, {@code callback} or {@code error} is null
      * @throws IllegalStateException if this service has been released
      * @since 1.1
      */
@@ -265,7 +274,8 @@ public interface TaskService {
          * Creates the task; the builder may be reused afterwards.
          *
          * @return the new task, in state {@link TaskState#PENDING}
-         * @throws IllegalStateException if the service has been released
+         * @throws IllegalStateException if the service has been released (the
+         *         {@link #cleanup cleanup} has then run, as for {@link TaskService#create})
          */
         Task<S, R> create();
 

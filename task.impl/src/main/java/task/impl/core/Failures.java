@@ -20,6 +20,7 @@ final class Failures {
     static final String RESULT_CLEANUP = "the result cleanup";
     static final String LATE_WORKER_CLEANUP = "the worker cleanup (run at once: the task was cancelled or disposed)";
     static final String CANCEL_HOOK = "a cancel hook";
+    static final String REFUSED_CLEANUP = "the callback cleanup (run at once: the task was refused)";
 
     private final Throwable first;
     /** The part that threw {@link #first}, then the part of each later failure. */

@@ -62,6 +62,11 @@ final class TableStripe extends TableStripeFields {
     /** Slots a search looks at before it grows the stripe. */
     static final int PROBES = 16;
 
+    /** @param maxSlots the most slots this stripe may grow to: {@link TaskTable#MAX_SLOTS}, or less in a test */
+    TableStripe(int maxSlots) {
+        super(maxSlots);
+    }
+
     /**
      * Puts a task into a free slot, after writing into its
      * {@code tableSlot} the slot's number and {@code stripe} (see
@@ -123,7 +128,7 @@ final class TableStripe extends TableStripeFields {
             return;
         }
         int capacity = seen.length << SEGMENT_BITS;
-        if (capacity * 2L > TaskTable.MAX_SLOTS) {
+        if (capacity * 2L > maxSlots) {
             throw new IllegalStateException("task table: more than " + capacity + " tasks in flight in one stripe");
         }
         Segment[] grown = Arrays.copyOf(seen, seen.length * 2);
@@ -154,4 +159,10 @@ abstract class TableStripeFields extends TableStripePadding {
     volatile TableStripe.Segment[] segments = { new TableStripe.Segment() };
     /** Where the next search for a free slot starts; a hint, unsynchronised. */
     int cursor;
+    /** The most slots the stripe may grow to; read only when it grows. */
+    final int maxSlots;
+
+    TableStripeFields(int maxSlots) {
+        this.maxSlots = maxSlots;
+    }
 }

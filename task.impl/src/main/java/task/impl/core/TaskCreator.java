@@ -12,7 +12,9 @@ import task.api.TaskCallback;
 interface TaskCreator {
 
     /**
-     * Creates a task, as {@code TaskService.create} and its builder do.
+     * Creates a task, as {@code TaskService.create} and its builder do,
+     * taking {@code cleanup} over as they do: when it refuses the task it
+     * runs {@code cleanup} before it throws.
      *
      * @throws IllegalStateException if the owner has been released, or the group closed
      */

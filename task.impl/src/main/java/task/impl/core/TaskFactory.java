@@ -147,7 +147,7 @@ public class TaskFactory implements TaskService, TaskCreator {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(callback, "callback");
         if (released) {
-            throw releasedError();
+            throw refused(cleanup, releasedError());
         }
         Propagated propagated = Propagated.capture(propagators(), reporter);
         TaskExtras extras = name == null && context == null && cleanup == null && group == null
@@ -159,12 +159,35 @@ public class TaskFactory implements TaskService, TaskCreator {
         if (recordCreationSites) {
             task.recordCreationSite(new Throwable("task '" + task.name() + "' (#" + task.id + ") created here"));
         }
-        table.add(task);
+        try {
+            table.add(task);
+        } catch (IllegalStateException full) {
+            if (counts != null) {
+                counts.ended(TaskMetrics.Outcome.DISPOSED); // started above, so that a disposer's end never precedes it
+            }
+            throw refused(cleanup, new IllegalStateException(
+                    "task service of '" + ownerName + "': task '" + task.name() + "' refused: " + full.getMessage(), full));
+        }
         if (released) {
-            task.dispose();
+            task.dispose(); // runs the cleanup, unless the owner's disposal already did
             throw releasedError();
         }
         return task;
+    }
+
+    /**
+     * For a task refused before it existed, here or by a closed group: runs
+     * the cleanup the caller handed over (see {@code TaskService.create}),
+     * reporting what it throws.
+     *
+     * @return {@code error}, for the caller to throw
+     */
+    IllegalStateException refused(Runnable cleanup, IllegalStateException error) {
+        Failures failures = Failures.run(cleanup, Failures.REFUSED_CLEANUP, null);
+        if (failures != null) {
+            reporter.warn("task service of '" + ownerName + "': " + failures.describe(), Failures.first(failures));
+        }
+        return error;
     }
 
     @Override

@@ -195,9 +195,14 @@ final class TaskGroupImpl implements TaskGroup, TaskCreator {
     @Override
     public <S, R> Task<S, R> create(S source, TaskCallback<S, R> callback, Runnable cleanup, String taskName,
             EventContext context) {
+        Objects.requireNonNull(source, "source");
         Objects.requireNonNull(callback, "callback");
-        synchronized (this) {
-            refuseIfClosed();
+        try {
+            synchronized (this) {
+                refuseIfClosed();
+            }
+        } catch (IllegalStateException closedGroup) {
+            throw factory.refused(cleanup, closedGroup); // the cleanup was handed over, as to the factory
         }
         Member member = new Member();
         TaskCallback<S, R> watched = done -> {

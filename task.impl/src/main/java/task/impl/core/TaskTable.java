@@ -83,13 +83,29 @@ public class TaskTable implements TaskInspector {
      */
     public TaskTable(Supplier<List<ContextInfo>> contexts, TaskMetrics metrics,
             Supplier<List<ContextStats>> contextStats, Supplier<RunnerStats> runnerStats) {
+        this(contexts, metrics, contextStats, runnerStats, MAX_SLOTS);
+    }
+
+    /**
+     * Creates a table whose stripes refuse to grow past {@code maxSlots}: for
+     * the test of a full stripe, which {@link #MAX_SLOTS} puts out of a
+     * test's reach.
+     *
+     * @param maxSlots a power of two from {@link TableStripe#SEGMENT} to {@link #MAX_SLOTS}
+     */
+    TaskTable(int maxSlots) {
+        this(List::of, new TaskMetrics(true), List::of, () -> new RunnerStats(false, 0, 0, 0), maxSlots);
+    }
+
+    private TaskTable(Supplier<List<ContextInfo>> contexts, TaskMetrics metrics,
+            Supplier<List<ContextStats>> contextStats, Supplier<RunnerStats> runnerStats, int maxSlots) {
         this.contexts = Objects.requireNonNull(contexts, "contexts");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.contextStats = Objects.requireNonNull(contextStats, "contextStats");
         this.runnerStats = Objects.requireNonNull(runnerStats, "runnerStats");
         this.stripes = new TableStripe[stripes(Runtime.getRuntime().availableProcessors())];
         for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new TableStripe();
+            stripes[i] = new TableStripe(maxSlots);
         }
     }
 
